@@ -1,12 +1,13 @@
 #include "common/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "common/labels.h"
 #include "common/strings.h"
-#include "fmt/format.h"
-
 #include "common/units.h"
+#include "fmt/format.h"
 
 namespace vigie {
 
@@ -148,8 +149,7 @@ void MapReader::UInt(std::string_view key, uint64_t& out, uint64_t min, uint64_t
     return;
   }
   if (n < min || n > max) {
-    errors_.Add(*v, StrCat("\"", Path(key), "\" must be between ", min, " and ", max,
-                                 ", not ", n));
+    errors_.Add(*v, StrCat("\"", Path(key), "\" must be between ", min, " and ", max, ", not ", n));
     return;
   }
   out = n;
@@ -167,8 +167,8 @@ void MapReader::Duration(std::string_view key, std::chrono::milliseconds& out,
     return;
   }
   if (*d < min) {
-    errors_.Add(*v, StrCat("\"", Path(key), "\" must be at least ", FormatDuration(min),
-                                 ", not ", s));
+    errors_.Add(*v,
+                StrCat("\"", Path(key), "\" must be at least ", FormatDuration(min), ", not ", s));
     return;
   }
   out = *d;
@@ -222,6 +222,48 @@ void MapReader::StringMap(std::string_view key, std::map<std::string, std::strin
     result[k] = std::move(s);
   }
   out = std::move(result);
+}
+
+void MapReader::OneOf(std::string_view key, std::string& out,
+                      std::initializer_list<std::string_view> allowed) {
+  auto v = Get(key);
+  if (!v || v->IsNull()) return;
+  std::string s;
+  if (!Scalar(*v, Path(key), errors_, s)) return;
+  if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+    errors_.Add(*v, StrCat("\"", Path(key), "\" must be one of ",
+                           fmt::format("{}", fmt::join(allowed, ", ")), "; not \"", s, "\""));
+    return;
+  }
+  out = std::move(s);
+}
+
+void MapReader::LabelMap(std::string_view key, std::map<std::string, std::string>& out) {
+  auto v = Get(key);
+  if (!v || v->IsNull()) return;
+  if (!v->IsMap()) {
+    errors_.Add(*v, StrCat("\"", Path(key), "\" must be a mapping"));
+    return;
+  }
+  std::map<std::string, std::string> result;
+  bool ok = true;
+  for (const auto& kv : *v) {
+    std::string k = kv.first.Scalar();
+    if (!IsValidLabelName(k) || k == "host") {
+      errors_.Add(kv.first, StrCat("\"", Path(key), "\": invalid label name \"", k,
+                                   "\" (letters, digits and _, not starting with a digit or "
+                                   "__; \"host\" is reserved)"));
+      ok = false;
+      continue;
+    }
+    std::string s;
+    if (!Scalar(kv.second, StrCat(Path(key), ".", k), errors_, s)) {
+      ok = false;
+      continue;
+    }
+    result[k] = std::move(s);
+  }
+  if (ok) out = std::move(result);
 }
 
 YAML::Node MapReader::Map(std::string_view key) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -75,6 +76,12 @@ class MapReader {
   void StringList(std::string_view key, std::vector<std::string>& out);
   // A mapping of string to string (e.g. labels); values must be scalars.
   void StringMap(std::string_view key, std::map<std::string, std::string>& out);
+  // A string that must be one of `allowed`.
+  void OneOf(std::string_view key, std::string& out,
+             std::initializer_list<std::string_view> allowed);
+  // Like StringMap, and each key must be a valid Prometheus label name other
+  // than "host" (which vigied sets itself).
+  void LabelMap(std::string_view key, std::map<std::string, std::string>& out);
   // A nested mapping; returns an undefined node when absent. Marks the key used.
   YAML::Node Map(std::string_view key);
   // A nested sequence; returns an undefined node when absent. Marks the key used.

@@ -11,17 +11,7 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') |
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // FNV-1a, 64 bit: fast, stable across runs and platforms.
-constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
 constexpr uint64_t kFnvPrime = 1099511628211ULL;
-
-void Mix(uint64_t& h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  h ^= 0xff;  // separator, so ("ab","c") != ("a","bc")
-  h *= kFnvPrime;
-}
 
 }  // namespace
 
@@ -87,7 +77,7 @@ absl::Status ValidateSeries(std::string_view metric, const Labels& labels,
   }
   if (labels.size() > limits.max_labels) {
     return absl::InvalidArgumentError(StrCat("metric \"", metric, "\" has ", labels.size(),
-                                                   " labels, limit is ", limits.max_labels));
+                                             " labels, limit is ", limits.max_labels));
   }
   for (const Label& l : labels) {
     if (!IsValidLabelName(l.name) || l.name.size() > limits.max_name_length) {
@@ -100,12 +90,12 @@ absl::Status ValidateSeries(std::string_view metric, const Labels& labels,
     }
     if (l.value.size() > limits.max_value_length) {
       return absl::InvalidArgumentError(StrCat("value of label \"", l.name, "\" on metric \"",
-                                                     metric, "\" is ", l.value.size(),
-                                                     " bytes, limit is ", limits.max_value_length));
+                                               metric, "\" is ", l.value.size(),
+                                               " bytes, limit is ", limits.max_value_length));
     }
     if (!IsValidUtf8(l.value)) {
-      return absl::InvalidArgumentError(StrCat("value of label \"", l.name, "\" on metric \"",
-                                                     metric, "\" is not valid UTF-8"));
+      return absl::InvalidArgumentError(
+          StrCat("value of label \"", l.name, "\" on metric \"", metric, "\" is not valid UTF-8"));
     }
   }
   return absl::OkStatus();
@@ -122,14 +112,23 @@ absl::Status NormalizeLabels(Labels& labels) {
   return absl::OkStatus();
 }
 
-uint64_t Fingerprint(std::string_view metric, const Labels& labels) {
-  uint64_t h = kFnvOffset;
-  Mix(h, metric);
-  for (const Label& l : labels) {
-    Mix(h, l.name);
-    Mix(h, l.value);
+void FingerprintBuilder::Add(std::string_view s) {
+  for (unsigned char c : s) {
+    h_ ^= c;
+    h_ *= kFnvPrime;
   }
-  return h;
+  h_ ^= 0xff;  // separator, so ("ab","c") != ("a","bc")
+  h_ *= kFnvPrime;
+}
+
+uint64_t Fingerprint(std::string_view metric, const Labels& labels) {
+  FingerprintBuilder b;
+  b.Add(metric);
+  for (const Label& l : labels) {
+    b.Add(l.name);
+    b.Add(l.value);
+  }
+  return b.value();
 }
 
 std::string FormatSeries(std::string_view metric, const Labels& labels) {

@@ -43,8 +43,20 @@ absl::Status ValidateSeries(std::string_view metric, const Labels& labels,
 // Sorts by name. Fails on a duplicate name.
 absl::Status NormalizeLabels(Labels& labels);
 
-// Stable 64-bit fingerprint of a metric name plus sorted labels.
+// Stable 64-bit fingerprint (FNV-1a) of a metric name plus sorted labels.
 uint64_t Fingerprint(std::string_view metric, const Labels& labels);
+
+// Builds the same fingerprint piece by piece: Add(metric), then Add(name) and
+// Add(value) for each label in name order. Lets callers hash labels held in
+// other containers (e.g. protobuf messages) without copying them.
+class FingerprintBuilder {
+ public:
+  void Add(std::string_view s);
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_ = 14695981039346656037ULL;
+};
 
 // Renders `metric{a="b",c="d"}` with Prometheus escaping, for messages.
 std::string FormatSeries(std::string_view metric, const Labels& labels);

@@ -12,6 +12,7 @@
 //    tests run them on recorded fixtures.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/labels.h"
 
@@ -60,7 +62,9 @@ struct CollectorContext {
   std::function<absl::StatusOr<FsStats>(const std::string& path)> stat_fs;
   // Filesystem types that are never reported (pseudo filesystems).
   std::vector<std::string> fs_exclude_types;
-  // Mount points to skip, as a full-match regular expression ("" = none).
+  // Mount points to skip: an RE2 pattern searched anywhere in the mount point,
+  // like node_exporter's --collector.filesystem.mount-points-exclude (anchor it
+  // with ^...$ for a full match). "" = none.
   std::string fs_exclude_mounts;
   // Network devices to skip, full-match regular expression ("" = none).
   std::string net_exclude_devices = "lo";

@@ -1,0 +1,46 @@
+// AdminClient: vigiectl's connection to vigied's Admin gRPC service. Each call
+// is a blocking unary RPC bounded by the timeout; a gRPC failure comes back as
+// the absl::Status of the same code and message (UNAVAILABLE when the daemon
+// cannot be reached, DEADLINE_EXCEEDED when it did not answer in time).
+//
+// The generated gRPC stub stays inside client.cc, so this header only pulls in
+// the (lighter) message types.
+//
+// Thread-safety: all methods may be called concurrently (gRPC stubs are).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "vigie/v1/admin.pb.h"
+
+namespace vigie::cli {
+
+class AdminClient {
+ public:
+  // Connects lazily (at the first call) to `server` ("host:port"), without TLS.
+  AdminClient(const std::string& server, std::chrono::milliseconds timeout);
+  ~AdminClient();
+  AdminClient(const AdminClient&) = delete;
+  AdminClient& operator=(const AdminClient&) = delete;
+
+  absl::StatusOr<std::vector<vigie::v1::Host>> ListHosts();
+  // NOT_FOUND when vigied knows no such host.
+  absl::StatusOr<vigie::v1::Host> GetHost(const std::string& name);
+  // Every series of `request.host()` named `request.metric()` whose labels
+  // equal all of `request.matchers()`, sorted by labels.
+  absl::StatusOr<std::vector<vigie::v1::SeriesData>> QuerySeries(
+      const vigie::v1::QuerySeriesRequest& request);
+
+ private:
+  struct Stub;
+
+  // Constant after construction.
+  const std::chrono::milliseconds timeout_;
+  const std::unique_ptr<Stub> stub_;
+};
+
+}  // namespace vigie::cli

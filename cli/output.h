@@ -1,0 +1,67 @@
+// Rendering of vigiectl's results: plain ASCII tables for people, RFC 4180 CSV
+// and JSON for scripts. Everything here is a pure function of its arguments
+// (the current time is passed in), so it is unit-tested without a daemon.
+//
+// Conventions shared by every command:
+// - A Table's columns are snake_case keys: the CSV header uses them as they
+//   are; the human table upper-cases them and turns '_' into ' '.
+// - Times are Unix milliseconds; 0 means "never". Tables show them relative
+//   ("12s ago"), CSV and JSON as RFC 3339 UTC ("2023-11-14T22:13:20Z").
+// - Every rendering ends with a newline (an empty table renders its header).
+//
+// Thread-safety: stateless; all functions may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "vigie/v1/admin.pb.h"
+
+namespace vigie::cli {
+
+enum class OutputFormat { kTable, kCsv, kJson };
+
+struct Table {
+  std::vector<std::string> columns;            // snake_case keys
+  std::vector<std::vector<std::string>> rows;  // each row has columns.size() cells
+};
+
+// Left-aligned columns, widths computed from the widest cell, two spaces
+// between columns, no trailing spaces, header row first.
+std::string RenderTable(const Table& table);
+// RFC 4180: CRLF line ends; a field containing a comma, a double quote, CR or
+// LF is quoted, with its double quotes doubled.
+std::string RenderCsv(const Table& table);
+std::string CsvField(std::string_view field);
+
+// "never" (then_ms <= 0), "just now" (under a second, or in the future),
+// "12s ago", "3m ago", "2h ago", "4d ago": the largest whole unit.
+std::string FormatAgo(int64_t then_ms, int64_t now_ms);
+// RFC 3339 UTC with second precision; "" for 0 (never).
+std::string FormatRfc3339(int64_t ms);
+// "k=v,k2=v2" in the given order.
+std::string FormatLabels(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& labels);
+// "15.6 GiB".
+std::string FormatGiB(uint64_t bytes);
+
+// The whole standard output of each command.
+// `hosts`: one row per host, sorted by name.
+std::string RenderHosts(std::vector<vigie::v1::Host> hosts, OutputFormat format, int64_t now_ms);
+// `host show NAME`: a "key: value" block; JSON is the Host message itself.
+std::string RenderHostDetail(const vigie::v1::Host& host, OutputFormat format, int64_t now_ms);
+// `inventory`: one row per host, sorted by name.
+std::string RenderInventory(std::vector<vigie::v1::Host> hosts, OutputFormat format);
+// `series`: each series as metric{labels} followed by its points
+// "timestamp_ms value", a blank line between series. JSON:
+// [{"labels": {...}, "points": [[ts, v], ...]}, ...].
+std::string RenderSeries(const std::vector<vigie::v1::SeriesData>& series, OutputFormat format);
+
+// The line vigiectl prints for a failed call, without the trailing newline:
+// "vigiectl: cannot reach vigied at SERVER: MESSAGE" when the daemon could not
+// be reached in time (UNAVAILABLE, DEADLINE_EXCEEDED), else "vigiectl: MESSAGE".
+std::string FormatError(const absl::Status& status, std::string_view server);
+
+}  // namespace vigie::cli

@@ -1,0 +1,253 @@
+#include "daemon/state/state.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "vigie/v1/ingest.pb.h"
+
+namespace vigie::daemon {
+
+struct State::HostState {
+  mutable std::mutex mu;
+  HostRecord record;           // guarded by mu
+  int open_streams = 0;        // guarded by mu
+  int64_t last_sample_ms = 0;  // guarded by mu
+  // Keyed by fingerprint; a collision probes fingerprint + 1, + 2, ...
+  std::unordered_map<uint64_t, Series> series;  // guarded by mu
+};
+
+namespace {
+
+MetricKind KindFromProto(vigie::v1::MetricType t) {
+  switch (t) {
+    case vigie::v1::METRIC_TYPE_COUNTER:
+      return MetricKind::kCounter;
+    case vigie::v1::METRIC_TYPE_GAUGE:
+      return MetricKind::kGauge;
+    default:
+      return MetricKind::kUntyped;
+  }
+}
+
+uint64_t FingerprintOf(const vigie::v1::Sample& s) {
+  FingerprintBuilder b;
+  b.Add(s.name());
+  for (const auto& l : s.labels()) {
+    b.Add(l.name());
+    b.Add(l.value());
+  }
+  return b.value();
+}
+
+bool SameSeries(const Series& series, const vigie::v1::Sample& s) {
+  if (series.metric != s.name() || series.labels.size() != static_cast<size_t>(s.labels_size())) {
+    return false;
+  }
+  for (int i = 0; i < s.labels_size(); ++i) {
+    const auto& l = s.labels(i);
+    if (series.labels[i].name != l.name() || series.labels[i].value != l.value()) return false;
+  }
+  return true;
+}
+
+Labels LabelsFromProto(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& in) {
+  Labels out;
+  out.reserve(static_cast<size_t>(in.size()));
+  for (const auto& l : in) out.push_back({l.name(), l.value()});
+  return out;
+}
+
+}  // namespace
+
+State::State(const Clock& clock, StateOptions options) : clock_(clock), options_(options) {}
+State::~State() = default;
+
+void State::Restore(std::vector<HostRecord> hosts) {
+  std::unique_lock lock(hosts_mu_);
+  for (auto& rec : hosts) {
+    auto h = std::make_unique<HostState>();
+    std::string name = rec.name;
+    h->record = std::move(rec);
+    hosts_[name] = std::move(h);
+  }
+}
+
+State::HostState* State::Find(std::string_view host) const {
+  std::shared_lock lock(hosts_mu_);
+  auto it = hosts_.find(std::string(host));
+  return it == hosts_.end() ? nullptr : it->second.get();
+}
+
+bool State::Knows(std::string_view host) const { return Find(host) != nullptr; }
+
+HostRecord State::Hello(const vigie::v1::HelloRequest& hello) {
+  const int64_t now = clock_.NowMillis();
+  HostState* h = Find(hello.host());
+  if (h == nullptr) {
+    std::unique_lock lock(hosts_mu_);
+    auto& slot = hosts_[hello.host()];
+    if (!slot) {
+      slot = std::make_unique<HostState>();
+      slot->record.name = hello.host();
+      slot->record.first_seen_ms = now;
+    }
+    h = slot.get();
+  }
+  std::lock_guard lock(h->mu);
+  HostRecord& r = h->record;
+  r.last_seen_ms = now;
+  r.agent_version = hello.agent_version();
+  r.labels = LabelsFromProto(hello.host_labels());
+  r.inventory = hello.inventory().SerializeAsString();
+  r.interval_ms = hello.interval_ms() > 0 ? hello.interval_ms() : options_.default_interval_ms;
+  r.config_hash = hello.config_hash();
+  return r;
+}
+
+template <typename MetadataList>
+void State::MergeMetadata(const MetadataList& list) {
+  if (list.empty()) return;
+  std::unique_lock lock(meta_mu_);
+  for (const auto& m : list) metadata_[m.name()] = MetricMeta{KindFromProto(m.type()), m.help()};
+}
+
+void State::UpdateMetadata(const vigie::v1::StreamStart& start) { MergeMetadata(start.metadata()); }
+
+ApplyResult State::Apply(std::string_view host, const vigie::v1::Batch& batch) {
+  ApplyResult result;
+  MergeMetadata(batch.metadata());
+  HostState* h = Find(host);
+  if (h == nullptr) return result;  // the caller checks Knows() first
+  const int64_t now = clock_.NowMillis();
+
+  std::lock_guard lock(h->mu);
+  HostRecord& r = h->record;
+  if (batch.seq() <= r.last_applied_seq) {
+    result.duplicate = true;
+    result.record = r;
+    return result;
+  }
+  result.gap = r.last_applied_seq != 0 && batch.seq() != r.last_applied_seq + 1;
+
+  for (const auto& s : batch.samples()) {
+    uint64_t fp = FingerprintOf(s);
+    Series* series = nullptr;
+    for (;; ++fp) {
+      auto it = h->series.find(fp);
+      if (it == h->series.end()) break;
+      if (SameSeries(it->second, s)) {
+        series = &it->second;
+        break;
+      }
+    }
+    if (series == nullptr) {
+      if (h->series.size() >= options_.max_series_per_host) {
+        ++result.dropped_series_limit;
+        continue;
+      }
+      series = &h->series
+                    .emplace(fp, Series{s.name(), LabelsFromProto(s.labels()),
+                                        SeriesRing(options_.retention_ms)})
+                    .first->second;
+    }
+    if (series->ring.Append(s.timestamp_ms(), s.value())) {
+      ++result.samples_applied;
+      h->last_sample_ms = std::max(h->last_sample_ms, s.timestamp_ms());
+    } else {
+      ++result.dropped_out_of_order;
+    }
+  }
+  if (batch.has_inventory()) r.inventory = batch.inventory().SerializeAsString();
+  r.last_applied_seq = batch.seq();
+  r.last_seen_ms = now;
+  result.record = r;
+  return result;
+}
+
+void State::StreamOpened(std::string_view host) {
+  if (HostState* h = Find(host)) {
+    std::lock_guard lock(h->mu);
+    ++h->open_streams;
+  }
+}
+
+void State::StreamClosed(std::string_view host) {
+  if (HostState* h = Find(host)) {
+    std::lock_guard lock(h->mu);
+    --h->open_streams;
+  }
+}
+
+HostStatus State::StatusLocked(const HostState& h, int64_t now_ms) const {
+  HostStatus s;
+  s.record = h.record;
+  const int64_t interval =
+      h.record.interval_ms > 0 ? h.record.interval_ms : options_.default_interval_ms;
+  s.up = h.record.last_seen_ms > 0 &&
+         now_ms - h.record.last_seen_ms <= interval * options_.stale_after_intervals;
+  s.connected = h.open_streams > 0;
+  s.series_count = h.series.size();
+  s.last_sample_ms = h.last_sample_ms;
+  return s;
+}
+
+std::optional<HostStatus> State::GetHost(std::string_view host) const {
+  HostState* h = Find(host);
+  if (h == nullptr) return std::nullopt;
+  std::lock_guard lock(h->mu);
+  return StatusLocked(*h, clock_.NowMillis());
+}
+
+std::vector<HostStatus> State::ListHosts() const {
+  std::vector<HostStatus> out;
+  const int64_t now = clock_.NowMillis();
+  std::shared_lock lock(hosts_mu_);
+  out.reserve(hosts_.size());
+  for (const auto& [name, h] : hosts_) {
+    std::lock_guard hl(h->mu);
+    out.push_back(StatusLocked(*h, now));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const HostStatus& a, const HostStatus& b) { return a.record.name < b.record.name; });
+  return out;
+}
+
+void State::VisitSeries(std::string_view host, const std::function<void(const Series&)>& fn) const {
+  HostState* h = Find(host);
+  if (h == nullptr) return;
+  std::lock_guard lock(h->mu);
+  for (const auto& [fp, series] : h->series) fn(series);
+}
+
+void State::VisitAll(const std::function<void(const HostStatus&, const Series&)>& series_fn,
+                     const std::function<void(const HostStatus&)>& host_fn) const {
+  const int64_t now = clock_.NowMillis();
+  std::shared_lock lock(hosts_mu_);
+  for (const auto& [name, h] : hosts_) {
+    std::lock_guard hl(h->mu);
+    HostStatus status = StatusLocked(*h, now);
+    if (host_fn) host_fn(status);
+    if (series_fn) {
+      for (const auto& [fp, series] : h->series) series_fn(status, series);
+    }
+  }
+}
+
+std::optional<MetricMeta> State::Metadata(std::string_view metric) const {
+  std::shared_lock lock(meta_mu_);
+  auto it = metadata_.find(std::string(metric));
+  if (it == metadata_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t State::SeriesCount() const {
+  size_t n = 0;
+  std::shared_lock lock(hosts_mu_);
+  for (const auto& [name, h] : hosts_) {
+    std::lock_guard hl(h->mu);
+    n += h->series.size();
+  }
+  return n;
+}
+
+}  // namespace vigie::daemon
