@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
-#include "fmt/format.h"
 #include "agent/agent.h"
 #include "agent/config/agent_config.h"
 #include "common/clock.h"
@@ -14,6 +13,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/version.h"
+#include "fmt/format.h"
 #include "vigie/v1/ingest.pb.h"
 
 namespace {

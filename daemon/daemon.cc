@@ -92,7 +92,7 @@ class DaemonImpl final : public Daemon {
   void Shutdown() override {
     if (shut_down_.exchange(true)) return;
     ready_ = false;
-    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     if (writer_) writer_->Stop();
     if (http_) http_->Stop();
     log_->info("vigied stopped");
@@ -100,6 +100,10 @@ class DaemonImpl final : public Daemon {
 
  private:
   static constexpr const char* kVersionString = VIGIE_VERSION;
+  // Open Report streams never end by themselves: after this grace they are
+  // cancelled. Batches applied meanwhile are committed (the writer drains)
+  // and, if their ack was lost, deduplicated when the agent resends them.
+  static constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
   const DaemonConfig config_;
   const Clock& clock_;

@@ -1,5 +1,8 @@
 #include "agent/collector/meminfo.h"
 
+#include <string_view>
+#include <utility>
+
 #include "agent/collector/collector_util.h"
 
 namespace vigie::agent {
@@ -22,6 +25,19 @@ absl::Status ParseMeminfo(std::string_view content, std::vector<MeminfoField>& o
 
 void MeminfoMetricName(const MeminfoField& field, std::string& out) {
   out.assign("node_memory_");
+  // Names the mechanical rule below would turn into something promtool's
+  // linter refuses ("sec" reads as an abbreviated unit, "_total" on a gauge).
+  static constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
+      {"SecPageTables", "secondary_page_tables"},
+      {"HugePages_Total", "huge_pages_pool"},
+  };
+  for (const auto& [key, name] : kOverrides) {
+    if (field.key == key) {
+      out.append(name);
+      if (field.has_unit) out.append("_bytes");
+      return;
+    }
+  }
   const std::string_view key = field.key;
   auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   auto is_lower = [](char c) { return c >= 'a' && c <= 'z'; };
@@ -32,13 +48,12 @@ void MeminfoMetricName(const MeminfoField& field, std::string& out) {
   for (size_t i = 0; i < key.size(); ++i) {
     const char c = key[i];
     const char prev = i > 0 ? key[i - 1] : '_';
-    const char next = i + 1 < key.size() ? key[i + 1] : '_';
     if (c == '(' || c == ')' || c == '_') {
       if (i + 1 < key.size()) separate();  // "Active(anon)" -> active_anon
       continue;
     }
-    if (is_upper(c) && (is_lower(prev) || (is_upper(prev) && is_lower(next)))) {
-      separate();  // MemTotal -> mem_total, SReclaimable -> s_reclaimable
+    if (is_upper(c) && is_lower(prev)) {
+      separate();  // MemTotal -> mem_total; an upper-case run stays one word
     } else if (is_digit(c) && !is_digit(prev)) {
       separate();  // DirectMap4k -> direct_map_4k
     }

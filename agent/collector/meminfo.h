@@ -33,8 +33,9 @@ absl::Status ParseMeminfo(std::string_view content, std::vector<MeminfoField>& o
 // The metric name for a field, written into `out` (reused): node_exporter's
 // name in snake_case, because promtool's linter refuses camelCase
 // (MemTotal -> node_memory_mem_total_bytes, Active(anon) ->
-// node_memory_active_anon_bytes, HugePages_Total -> node_memory_huge_pages_total).
-// See docs/metrics.md.
+// node_memory_active_anon_bytes, SReclaimable -> node_memory_sreclaimable_bytes),
+// with two names chosen by hand (HugePages_Total -> node_memory_huge_pages_pool,
+// SecPageTables -> node_memory_secondary_page_tables_bytes). See docs/metrics.md.
 void MeminfoMetricName(const MeminfoField& field, std::string& out);
 
 // Value of one field (e.g. "MemTotal"), in bytes for kB fields.

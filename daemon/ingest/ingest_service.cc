@@ -93,6 +93,13 @@ class IngestService::ReportReactor final
     std::unique_lock lock(mu_);
     reading_ = false;
     if (!ok) {
+      if (host_.empty() && !finished_) {
+        // Nothing valid arrived: the first message did not parse, or the
+        // client hung up at once. Either way it is not a working agent.
+        RejectLocked(absl::InvalidArgumentError("stream ended before a valid stream start message"),
+                     "malformed", 0);
+        return;
+      }
       // The agent closed its side or the call broke; finish once acks are out.
       read_closed_ = true;
       MaybeFinishLocked();

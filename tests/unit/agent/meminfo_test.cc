@@ -36,8 +36,11 @@ TEST(ParseMeminfoTest, RealHost) {
 TEST(ParseMeminfoTest, MetricNamesAreNodeExportersInSnakeCase) {
   EXPECT_EQ(NameOf({"MemTotal", 1, true}), "node_memory_mem_total_bytes");
   EXPECT_EQ(NameOf({"Active(anon)", 1, true}), "node_memory_active_anon_bytes");
-  EXPECT_EQ(NameOf({"HugePages_Total", 4, false}), "node_memory_huge_pages_total");
-  EXPECT_EQ(NameOf({"SReclaimable", 1, true}), "node_memory_s_reclaimable_bytes");
+  EXPECT_EQ(NameOf({"HugePages_Total", 4, false}), "node_memory_huge_pages_pool");
+  EXPECT_EQ(NameOf({"HugePages_Free", 4, false}), "node_memory_huge_pages_free");
+  EXPECT_EQ(NameOf({"SReclaimable", 1, true}), "node_memory_sreclaimable_bytes");
+  EXPECT_EQ(NameOf({"SUnreclaim", 1, true}), "node_memory_sunreclaim_bytes");
+  EXPECT_EQ(NameOf({"SecPageTables", 1, true}), "node_memory_secondary_page_tables_bytes");
   EXPECT_EQ(NameOf({"Committed_AS", 1, true}), "node_memory_committed_as_bytes");
   EXPECT_EQ(NameOf({"NFS_Unstable", 1, true}), "node_memory_nfs_unstable_bytes");
   EXPECT_EQ(NameOf({"DirectMap4k", 1, true}), "node_memory_direct_map_4k_bytes");
@@ -65,7 +68,7 @@ TEST(MeminfoCollectorTest, HostWithSwapAndHugePages) {
   EXPECT_EQ(sink.Find("node_memory_swap_free_bytes").value(), 1048576.0 * 1024);
   EXPECT_EQ(sink.Find("node_memory_active_anon_bytes").value(), 1024000.0 * 1024);
   EXPECT_EQ(sink.Find("node_memory_inactive_file_bytes").value(), 2048000.0 * 1024);
-  EXPECT_EQ(sink.Find("node_memory_huge_pages_total").value(), 4);
+  EXPECT_EQ(sink.Find("node_memory_huge_pages_pool").value(), 4);
   EXPECT_EQ(sink.samples()[0].type, MetricType::kGauge);
 }
 
