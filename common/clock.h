@@ -31,9 +31,7 @@ class SystemClock final : public Clock {
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(int64_t start_ms = 1'700'000'000'000) : now_ms_(start_ms) {}
-  SystemTime Now() const override {
-    return SystemTime(std::chrono::milliseconds(now_ms_.load()));
-  }
+  SystemTime Now() const override { return SystemTime(std::chrono::milliseconds(now_ms_.load())); }
   void Advance(std::chrono::milliseconds d) { now_ms_ += d.count(); }
   void SetMillis(int64_t ms) { now_ms_ = ms; }
 

@@ -1,9 +1,8 @@
 #include "common/config.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
+#include "common/file.h"
 #include "common/labels.h"
 #include "common/strings.h"
 #include "common/units.h"
@@ -61,14 +60,21 @@ YAML::Node Parse(const std::string& text, ConfigErrors& errors) {
 }  // namespace
 
 YAML::Node LoadYamlFile(const std::string& path, ConfigErrors& errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    errors.AddAtLine(0, "cannot open file");
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    errors.AddAtLine(0, StrCat("cannot read: ", StatusMessage(text.status())));
     return YAML::Node(YAML::NodeType::Undefined);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), errors);
+  return Parse(*text, errors);
+}
+
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat(path, ": cannot read: ", StatusMessage(text.status())));
+  }
+  return text;
 }
 
 YAML::Node LoadYamlString(const std::string& text, ConfigErrors& errors) {
@@ -208,6 +214,21 @@ void MapReader::StringList(std::string_view key, std::vector<std::string>& out) 
 }
 
 void MapReader::StringMap(std::string_view key, std::map<std::string, std::string>& out) {
+  ReadMap(key, out, nullptr);
+}
+
+void MapReader::LabelMap(std::string_view key, std::map<std::string, std::string>& out) {
+  ReadMap(key, out, [&](const YAML::Node& name_node, const std::string& name) {
+    if (IsValidLabelName(name) && name != "host") return true;
+    errors_.Add(name_node, StrCat("\"", Path(key), "\": invalid label name \"", name,
+                                  "\" (letters, digits and _, not starting with a digit or "
+                                  "__; \"host\" is reserved)"));
+    return false;
+  });
+}
+
+void MapReader::ReadMap(std::string_view key, std::map<std::string, std::string>& out,
+                        const std::function<bool(const YAML::Node&, const std::string&)>& key_ok) {
   auto v = Get(key);
   if (!v || v->IsNull()) return;
   if (!v->IsMap()) {
@@ -215,13 +236,25 @@ void MapReader::StringMap(std::string_view key, std::map<std::string, std::strin
     return;
   }
   std::map<std::string, std::string> result;
+  bool ok = true;
   for (const auto& kv : *v) {
     std::string k = kv.first.Scalar();
+    if (key_ok && !key_ok(kv.first, k)) {
+      ok = false;
+      continue;
+    }
     std::string s;
-    if (!Scalar(kv.second, StrCat(Path(key), ".", k), errors_, s)) return;
+    if (!Scalar(kv.second, StrCat(Path(key), ".", k), errors_, s)) {
+      ok = false;
+      continue;
+    }
     result[k] = std::move(s);
   }
-  out = std::move(result);
+  if (ok) out = std::move(result);
+}
+
+void MapReader::LogLevel(std::string_view key, std::string& out) {
+  OneOf(key, out, {"trace", "debug", "info", "warn", "error", "off"});
 }
 
 void MapReader::OneOf(std::string_view key, std::string& out,
@@ -236,34 +269,6 @@ void MapReader::OneOf(std::string_view key, std::string& out,
     return;
   }
   out = std::move(s);
-}
-
-void MapReader::LabelMap(std::string_view key, std::map<std::string, std::string>& out) {
-  auto v = Get(key);
-  if (!v || v->IsNull()) return;
-  if (!v->IsMap()) {
-    errors_.Add(*v, StrCat("\"", Path(key), "\" must be a mapping"));
-    return;
-  }
-  std::map<std::string, std::string> result;
-  bool ok = true;
-  for (const auto& kv : *v) {
-    std::string k = kv.first.Scalar();
-    if (!IsValidLabelName(k) || k == "host") {
-      errors_.Add(kv.first, StrCat("\"", Path(key), "\": invalid label name \"", k,
-                                   "\" (letters, digits and _, not starting with a digit or "
-                                   "__; \"host\" is reserved)"));
-      ok = false;
-      continue;
-    }
-    std::string s;
-    if (!Scalar(kv.second, StrCat(Path(key), ".", k), errors_, s)) {
-      ok = false;
-      continue;
-    }
-    result[k] = std::move(s);
-  }
-  if (ok) out = std::move(result);
 }
 
 YAML::Node MapReader::Map(std::string_view key) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "yaml-cpp/yaml.h"
 
 namespace vigie {
@@ -59,6 +61,9 @@ class ConfigErrors {
 YAML::Node LoadYamlFile(const std::string& path, ConfigErrors& errors);
 YAML::Node LoadYamlString(const std::string& text, ConfigErrors& errors);
 
+// The whole file, or InvalidArgument "path: cannot read: reason".
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
 // Reads the keys of one mapping. `where` is the dotted path of the mapping, for
 // messages ("ingest", "host.labels"). A null/undefined node reads as empty.
 class MapReader {
@@ -76,6 +81,8 @@ class MapReader {
   void StringList(std::string_view key, std::vector<std::string>& out);
   // A mapping of string to string (e.g. labels); values must be scalars.
   void StringMap(std::string_view key, std::map<std::string, std::string>& out);
+  // A log level: trace, debug, info, warn, error or off.
+  void LogLevel(std::string_view key, std::string& out);
   // A string that must be one of `allowed`.
   void OneOf(std::string_view key, std::string& out,
              std::initializer_list<std::string_view> allowed);
@@ -95,6 +102,10 @@ class MapReader {
 
  private:
   std::optional<YAML::Node> Get(std::string_view key);
+  // A mapping of string to string; `key_ok` (optional) vets each key and
+  // records its own error. `out` is left unchanged if anything is wrong.
+  void ReadMap(std::string_view key, std::map<std::string, std::string>& out,
+               const std::function<bool(const YAML::Node&, const std::string&)>& key_ok);
 
   YAML::Node node_;
   std::string where_;

@@ -131,22 +131,27 @@ uint64_t Fingerprint(std::string_view metric, const Labels& labels) {
   return b.value();
 }
 
+void AppendQuoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  out += '"';
+}
+
 std::string FormatSeries(std::string_view metric, const Labels& labels) {
   std::string out(metric);
   if (labels.empty()) return out;
   out += '{';
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ',';
-    StrAppend(out, labels[i].name, "=\"");
-    for (char c : labels[i].value) {
-      if (c == '\\' || c == '"') out += '\\';
-      if (c == '\n') {
-        out += "\\n";
-        continue;
-      }
-      out += c;
-    }
-    out += '"';
+    StrAppend(out, labels[i].name, "=");
+    AppendQuoted(out, labels[i].value);
   }
   out += '}';
   return out;

@@ -58,6 +58,9 @@ class FingerprintBuilder {
   uint64_t h_ = 14695981039346656037ULL;
 };
 
+// Appends `value` double-quoted, with Prometheus escaping (\\, \", \n).
+void AppendQuoted(std::string& out, std::string_view value);
+
 // Renders `metric{a="b",c="d"}` with Prometheus escaping, for messages.
 std::string FormatSeries(std::string_view metric, const Labels& labels);
 

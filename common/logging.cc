@@ -16,8 +16,8 @@ absl::Status ConfigureLogging(std::string_view level) {
     return absl::InvalidArgumentError(StrCat(
         "invalid log level \"", level, "\" (expected trace, debug, info, warn, error or off)"));
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "vigie", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("vigie", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   spdlog::set_default_logger(logger);
   spdlog::set_level(lvl);
   spdlog::set_pattern(kPattern);
@@ -28,8 +28,8 @@ Logger MakeLogger(std::string name) {
   // Share the default logger's sinks so every component logs alike; the
   // default logger writes to stderr.
   auto base = spdlog::default_logger();
-  auto logger = std::make_shared<spdlog::logger>(std::move(name), base->sinks().begin(),
-                                                 base->sinks().end());
+  auto logger =
+      std::make_shared<spdlog::logger>(std::move(name), base->sinks().begin(), base->sinks().end());
   logger->set_level(base->level());
   logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(kPattern));
   return logger;

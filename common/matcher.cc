@@ -106,16 +106,8 @@ bool Matcher::Matches(const Labels& labels) const {
 }
 
 std::string Matcher::ToString() const {
-  std::string out = StrCat(name_, MatchOpString(op_), "\"");
-  for (char c : value_) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  out += '"';
+  std::string out = StrCat(name_, MatchOpString(op_));
+  AppendQuoted(out, value_);
   return out;
 }
 

@@ -9,11 +9,11 @@
 #define VIGIE_CONCAT_(a, b) VIGIE_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define VIGIE_RETURN_IF_ERROR(expr)              \
-  do {                                           \
+#define VIGIE_RETURN_IF_ERROR(expr)               \
+  do {                                            \
     if (::absl::Status _st = (expr); !_st.ok()) { \
-      return _st;                                \
-    }                                            \
+      return _st;                                 \
+    }                                             \
   } while (0)
 
 // `lhs = value of expr` or return its error. `lhs` may declare a variable.

@@ -39,12 +39,23 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
       text.remove_prefix(2);
     } else if (!text.empty()) {
       switch (text[0]) {
-        case 's': unit = 1000; break;
-        case 'm': unit = 60'000; break;
-        case 'h': unit = 3'600'000; break;
-        case 'd': unit = 86'400'000; break;
-        case 'w': unit = 604'800'000; break;
-        default: return bad();
+        case 's':
+          unit = 1000;
+          break;
+        case 'm':
+          unit = 60'000;
+          break;
+        case 'h':
+          unit = 3'600'000;
+          break;
+        case 'd':
+          unit = 86'400'000;
+          break;
+        case 'w':
+          unit = 604'800'000;
+          break;
+        default:
+          return bad();
       }
       text.remove_prefix(1);
     } else {
@@ -83,10 +94,18 @@ absl::StatusOr<uint64_t> ParseBytes(std::string_view text) {
   };
   uint64_t n = 0;
   if (!ParseLeadingNumber(text, n)) return bad();
-  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
-      {"", 1},           {"B", 1},           {"k", 1000},        {"K", 1000},
-      {"KB", 1000},      {"KiB", 1ULL << 10}, {"M", 1000'000},    {"MB", 1000'000},
-      {"MiB", 1ULL << 20}, {"G", 1000'000'000}, {"GB", 1000'000'000}, {"GiB", 1ULL << 30}};
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {{"", 1},
+                                                                     {"B", 1},
+                                                                     {"k", 1000},
+                                                                     {"K", 1000},
+                                                                     {"KB", 1000},
+                                                                     {"KiB", 1ULL << 10},
+                                                                     {"M", 1000'000},
+                                                                     {"MB", 1000'000},
+                                                                     {"MiB", 1ULL << 20},
+                                                                     {"G", 1000'000'000},
+                                                                     {"GB", 1000'000'000},
+                                                                     {"GiB", 1ULL << 30}};
   for (const auto& [name, mult] : kUnits) {
     if (text == name) {
       if (n > UINT64_MAX / mult) return bad();

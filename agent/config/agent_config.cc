@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/config.h"
-#include "common/file.h"
 #include "common/strings.h"
 #include "re2/re2.h"
 
@@ -104,7 +103,7 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& text, const std:
   }
   {
     MapReader r(top.Map("log"), "log", errors);
-    r.OneOf("level", cfg.log_level, {"trace", "debug", "info", "warn", "error", "off"});
+    r.LogLevel("level", cfg.log_level);
     r.Finish();
   }
   top.Finish();
@@ -114,11 +113,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& text, const std:
 }
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& file) {
-  auto text = ReadFile(file);
-  if (!text.ok()) {
-    return absl::InvalidArgumentError(
-        StrCat(file, ": cannot read: ", StatusMessage(text.status())));
-  }
+  auto text = ReadConfigFile(file);
+  if (!text.ok()) return text.status();
   return ParseAgentConfig(*text, file);
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/file.h"
 #include "common/strings.h"
 
 namespace vigie::daemon {
@@ -73,7 +72,7 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
   }
   {
     MapReader r(top.Map("log"), "log", errors);
-    r.OneOf("level", cfg.log_level, {"trace", "debug", "info", "warn", "error", "off"});
+    r.LogLevel("level", cfg.log_level);
     r.Finish();
   }
   top.Finish();
@@ -82,11 +81,8 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
 }
 
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& file) {
-  auto text = ReadFile(file);
-  if (!text.ok()) {
-    return absl::InvalidArgumentError(
-        StrCat(file, ": cannot read: ", StatusMessage(text.status())));
-  }
+  auto text = ReadConfigFile(file);
+  if (!text.ok()) return text.status();
   return ParseDaemonConfig(*text, file);
 }
 
