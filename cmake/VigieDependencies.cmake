@@ -12,6 +12,7 @@ find_package(CURL REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+find_package(date CONFIG REQUIRED)  # howardhinnant date: link date::date-tz (time zones)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)  # Debian ships no RE2 CMake config
 if(VIGIE_BUILD_TESTS)

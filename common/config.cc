@@ -271,6 +271,49 @@ void MapReader::OneOf(std::string_view key, std::string& out,
   out = std::move(s);
 }
 
+void MapReader::MatcherList(std::string_view key, std::vector<Matcher>& out) {
+  auto v = Get(key);
+  if (!v || v->IsNull()) return;
+  if (!v->IsSequence()) {
+    errors_.Add(*v, StrCat("\"", Path(key), "\" must be a list of matchers"));
+    return;
+  }
+  std::vector<Matcher> result;
+  bool ok = true;
+  for (const auto& item : *v) {
+    std::string s;
+    if (!Scalar(item, Path(key), errors_, s)) {
+      ok = false;
+      continue;
+    }
+    // Drop the spaces around the operator: `severity = "critical"`.
+    auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+    std::string_view text = s;
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    size_t op = text.find_first_of("=!");
+    std::string compact(text);
+    if (op != std::string_view::npos) {
+      std::string_view name = text.substr(0, op);
+      while (!name.empty() && is_space(name.back())) name.remove_suffix(1);
+      size_t value = op + 1;
+      if (value < text.size() && text[value] == '=' && text[op] == '!') ++value;
+      if (value < text.size() && text[value] == '~') ++value;
+      std::string_view op_text = text.substr(op, value - op);
+      while (value < text.size() && is_space(text[value])) ++value;
+      compact = StrCat(name, op_text, text.substr(value));
+    }
+    auto m = Matcher::Parse(compact);
+    if (!m.ok()) {
+      errors_.Add(item, StrCat("\"", Path(key), "\": ", StatusMessage(m.status())));
+      ok = false;
+      continue;
+    }
+    result.push_back(*std::move(m));
+  }
+  if (ok) out = std::move(result);
+}
+
 YAML::Node MapReader::Map(std::string_view key) {
   auto v = Get(key);
   if (!v || v->IsNull()) return YAML::Node(YAML::NodeType::Undefined);

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/matcher.h"
 #include "yaml-cpp/yaml.h"
 
 namespace vigie {
@@ -89,6 +90,10 @@ class MapReader {
   // Like StringMap, and each key must be a valid Prometheus label name other
   // than "host" (which vigied sets itself).
   void LabelMap(std::string_view key, std::map<std::string, std::string>& out);
+  // A list of label matchers in Alertmanager's string form
+  // (`severity=~"critical|warning"`, spaces around the operator allowed), each
+  // parsed with Matcher::Parse; an invalid one is reported at its own line.
+  void MatcherList(std::string_view key, std::vector<Matcher>& out);
   // A nested mapping; returns an undefined node when absent. Marks the key used.
   YAML::Node Map(std::string_view key);
   // A nested sequence; returns an undefined node when absent. Marks the key used.
