@@ -209,9 +209,25 @@ class IngestService::ReportReactor final
       }
     }
     ack->set_dropped_samples(r.dropped_series_limit + r.dropped_out_of_order);
+    if (!HasDurablePart(batch)) {
+      // Samples live in memory only: nothing to wait for before the ack. The
+      // host's last seen / last applied seq are checkpointed in the background
+      // (a crash then at worst re-applies a resent batch into a ring that the
+      // crash emptied anyway).
+      svc_.writer_.Checkpoint(std::move(r.record));
+      pending.ready = true;
+      FlushLocked();
+      return;
+    }
     ++commits_in_flight_;
     svc_.writer_.SaveHost(std::move(r.record),
                           [this, seq](const absl::Status& st) { OnCommitted(seq, st); });
+  }
+
+  // What must be committed before the ack: records an operator relies on
+  // after a crash (inventory now; check results and job runs too).
+  static bool HasDurablePart(const vigie::v1::Batch& batch) {
+    return batch.has_inventory() || batch.checks_size() > 0 || batch.jobs_size() > 0;
   }
 
   void OnCommitted(uint64_t seq, const absl::Status& st) {

@@ -9,7 +9,9 @@
 
 namespace vigie::daemon {
 
-DurableWriter::DurableWriter(Store& store, prometheus::Registry& registry) : store_(store) {
+DurableWriter::DurableWriter(Store& store, prometheus::Registry& registry,
+                             std::chrono::milliseconds checkpoint_interval)
+    : store_(store), checkpoint_interval_(checkpoint_interval) {
   auto& commits = prometheus::BuildCounter()
                       .Name("vigie_store_commits_total")
                       .Help("Group commits of host state to the store, by outcome.")
@@ -44,10 +46,7 @@ void DurableWriter::SaveHost(HostRecord record, Done done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      auto [it, inserted] = pending_.try_emplace(record.name);
-      if (inserted || it->second.last_applied_seq <= record.last_applied_seq) {
-        it->second = std::move(record);
-      }
+      PutLocked(std::move(record));
       callbacks_.push_back(std::move(done));
       cv_.notify_one();
       return;
@@ -56,11 +55,28 @@ void DurableWriter::SaveHost(HostRecord record, Done done) {
   done(absl::UnavailableError("vigied is shutting down"));
 }
 
+void DurableWriter::Checkpoint(HostRecord record) {
+  std::lock_guard lock(mu_);
+  if (!stopping_) PutLocked(std::move(record));
+}
+
+void DurableWriter::PutLocked(HostRecord record) {
+  auto [it, inserted] = pending_.try_emplace(record.name);
+  if (inserted || it->second.last_applied_seq <= record.last_applied_seq) {
+    it->second = std::move(record);
+  }
+}
+
 void DurableWriter::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !callbacks_.empty(); });
-    if (callbacks_.empty() && stopping_) return;
+    // Wake for a record someone waits for, or every checkpoint_interval for
+    // bookkeeping nobody waits for.
+    cv_.wait_for(lock, checkpoint_interval_, [this] { return stopping_ || !callbacks_.empty(); });
+    if (pending_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
     std::vector<HostRecord> records;
     records.reserve(pending_.size());
     for (auto& [name, rec] : pending_) records.push_back(std::move(rec));
