@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 
@@ -73,16 +75,25 @@ constexpr MetricDesc kRss{"vigie_agent_resident_memory_bytes", MetricType::kGaug
 constexpr MetricDesc kThreads{"vigie_agent_threads", MetricType::kGauge,
                               "Threads of the agent process."};
 
+// The metric families already declared. Transparent, so that BatchSink looks a
+// name up without building a std::string for every sample.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+
 // Appends samples to a Batch; declares each metric family's metadata the
 // first time this process sees it (in that batch, and in every StreamStart).
 class BatchSink final : public SampleSink {
  public:
-  BatchSink(vigie::v1::Batch& batch, int64_t timestamp_ms, std::unordered_set<std::string>& known,
+  BatchSink(vigie::v1::Batch& batch, int64_t timestamp_ms, NameSet& known,
             std::vector<vigie::v1::MetricMetadata>& all)
       : batch_(batch), ts_(timestamp_ms), known_(known), all_(all) {}
 
   void Add(const MetricDesc& desc, Labels labels, double value) override {
-    if (known_.emplace(desc.name).second) {
+    if (known_.find(desc.name) == known_.end()) {
+      known_.emplace(desc.name);
       vigie::v1::MetricMetadata m;
       m.set_name(std::string(desc.name));
       m.set_type(ToProto(desc.type));
@@ -106,7 +117,7 @@ class BatchSink final : public SampleSink {
  private:
   vigie::v1::Batch& batch_;
   const int64_t ts_;
-  std::unordered_set<std::string>& known_;
+  NameSet& known_;
   std::vector<vigie::v1::MetricMetadata>& all_;
 };
 
@@ -130,9 +141,12 @@ class AgentImpl final : public Agent {
     vigie::v1::Batch batch;
     batch.set_created_ms(clock_.NowMillis());
     std::lock_guard lock(meta_mu_);
+    // Rounds are alike: size the sample array once instead of regrowing it.
+    batch.mutable_samples()->Reserve(last_round_samples_);
     BatchSink sink(batch, batch.created_ms(), known_, all_metadata_);
     runner_.CollectRound(sink);
     AddSelfSamples(sink);
+    last_round_samples_ = batch.samples_size();
     return batch;
   }
 
@@ -242,8 +256,9 @@ class AgentImpl final : public Agent {
   Logger log_;
 
   std::mutex meta_mu_;
-  std::unordered_set<std::string> known_;                // guarded by meta_mu_
+  NameSet known_;                                        // guarded by meta_mu_
   std::vector<vigie::v1::MetricMetadata> all_metadata_;  // guarded by meta_mu_
+  int last_round_samples_ = 0;                           // guarded by meta_mu_
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -262,6 +277,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   if (!config.fs_exclude_types.empty()) ctx.fs_exclude_types = config.fs_exclude_types;
   if (!config.fs_exclude_mounts.empty()) ctx.fs_exclude_mounts = config.fs_exclude_mounts;
   ctx.net_exclude_devices = config.net_exclude_devices;
+  ctx.processes_states = config.processes_states;
   ctx.clock = &clock;
   std::vector<std::unique_ptr<Collector>> collectors;
   for (auto& c : MakeDefaultCollectors(ctx)) {

@@ -68,6 +68,9 @@ struct CollectorContext {
   std::string fs_exclude_mounts;
   // Network devices to skip, full-match regular expression ("" = none).
   std::string net_exclude_devices = "lo";
+  // Processes collector: also count processes per state
+  // (node_processes_state), which reads /proc/<pid>/stat for every process.
+  bool processes_states = false;
   const Clock* clock = nullptr;
 };
 

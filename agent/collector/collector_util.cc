@@ -1,11 +1,12 @@
 #include "agent/collector/collector_util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 #include "common/strings.h"
@@ -34,23 +35,28 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 absl::Status ReadFileInto(const std::string& path, std::string& buf) {
   buf.clear();
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return ErrnoStatus(path, errno);
-  // Unbuffered: fread then copies straight into `buf`, with no stdio buffer.
-  std::setvbuf(f, nullptr, _IONBF, 0);
+  // open/read/close straight into `buf`: no FILE, no stdio buffer, and one
+  // read() past the content to see EOF (a short read is no EOF for seq_file).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(path, errno);
   buf.resize(std::max<size_t>(buf.capacity(), 4096));
   size_t len = 0;
+  int err = 0;
   for (;;) {
     if (len == buf.size()) buf.resize(buf.size() * 2);
-    size_t n = std::fread(buf.data() + len, 1, buf.size() - len, f);
-    if (n == 0) break;
-    len += n;
+    const ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
+    if (n > 0) {
+      len += static_cast<size_t>(n);
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      err = errno;
+      break;
+    }
   }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
+  ::close(fd);
   buf.resize(len);
-  if (failed) return ErrnoStatus(path, err);
+  if (err != 0) return ErrnoStatus(path, err);
   return absl::OkStatus();
 }
 

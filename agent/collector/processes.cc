@@ -20,4 +20,18 @@ absl::StatusOr<PidStat> ParsePidStat(std::string_view content) {
   return out;
 }
 
+absl::StatusOr<uint64_t> ParseLoadavgThreads(std::string_view content) {
+  std::string_view line;
+  NextLine(content, line);
+  const std::string_view field = NthField(line, 3);  // "running/total"
+  const size_t slash = field.find('/');
+  uint64_t running = 0;
+  uint64_t total = 0;
+  if (slash == std::string_view::npos || !ParseUint64(field.substr(0, slash), running) ||
+      !ParseUint64(field.substr(slash + 1), total)) {
+    return MalformedLine("/proc/loadavg", 1, line);
+  }
+  return total;
+}
+
 }  // namespace vigie::agent

@@ -1,6 +1,9 @@
+#include <dirent.h>
+
 #include <array>
-#include <filesystem>
-#include <system_error>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 #include "agent/collector/collector_util.h"
 #include "agent/collector/processes.h"
@@ -25,46 +28,78 @@ bool IsPid(std::string_view name) {
   return ParseUint64(name, pid);
 }
 
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+
+// Calls fn(name) for each numeric entry of `dir` (readdir: no allocation per
+// entry). Unavailable when `dir` cannot be opened or read.
+template <typename Fn>
+absl::Status ForEachPid(const std::string& dir, Fn&& fn) {
+  std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
+  if (d == nullptr) return absl::UnavailableError(StrCat(dir, ": ", std::strerror(errno)));
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(d.get());
+    if (e == nullptr) break;
+    const std::string_view name(e->d_name);
+    if (IsPid(name)) fn(name);
+  }
+  if (errno != 0) return absl::UnavailableError(StrCat(dir, ": ", std::strerror(errno)));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-ProcessesCollector::ProcessesCollector(const CollectorContext& ctx) : proc_root_(ctx.proc_root) {}
+ProcessesCollector::ProcessesCollector(const CollectorContext& ctx)
+    : proc_root_(ctx.proc_root),
+      loadavg_path_(JoinPath(ctx.proc_root, "loadavg")),
+      limit_paths_{JoinPath(ctx.proc_root, "sys/kernel/pid_max"),
+                   JoinPath(ctx.proc_root, "sys/kernel/threads-max")},
+      states_(ctx.processes_states) {}
 
 absl::Status ProcessesCollector::Collect(SampleSink& sink) {
-  std::array<uint64_t, 256> by_state{};
   uint64_t pids = 0;
   uint64_t threads = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(proc_root_, ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    const std::string& name = it->path().native();
-    const std::string_view base = std::string_view(name).substr(name.rfind('/') + 1);
-    if (!IsPid(base)) continue;
-    path_buf_.assign(name).append("/stat");
-    if (!ReadFileInto(path_buf_, buf_).ok()) continue;  // exited meanwhile
-    absl::StatusOr<PidStat> st = ParsePidStat(buf_);
-    if (!st.ok()) continue;
-    ++pids;
-    threads += st->num_threads;
-    ++by_state[static_cast<unsigned char>(st->state)];
-  }
-  if (ec) return absl::UnavailableError(StrCat(proc_root_, ": ", ec.message()));
-
-  for (size_t s = 0; s < by_state.size(); ++s) {
-    if (by_state[s] == 0) continue;
-    sink.Add(kState, {{"state", std::string(1, static_cast<char>(s))}},
-             static_cast<double>(by_state[s]));
-  }
-  sink.Add(kThreads, {}, static_cast<double>(threads));
-  sink.Add(kPids, {}, static_cast<double>(pids));
-  const std::pair<const MetricDesc*, const char*> limits[] = {
-      {&kMaxProcesses, "sys/kernel/pid_max"}, {&kMaxThreads, "sys/kernel/threads-max"}};
-  for (const auto& [desc, rel] : limits) {
-    uint64_t value = 0;
-    if (ReadFileInto(JoinPath(proc_root_, rel), buf_).ok() && ParseUint64(TrimSpace(buf_), value)) {
-      sink.Add(*desc, {}, static_cast<double>(value));
+  absl::Status threads_status;
+  if (states_) {
+    std::array<uint64_t, 256> by_state{};
+    absl::Status st = ForEachPid(proc_root_, [&](std::string_view pid) {
+      path_buf_.assign(proc_root_).append("/").append(pid).append("/stat");
+      if (!ReadFileInto(path_buf_, buf_).ok()) return;  // exited meanwhile
+      absl::StatusOr<PidStat> stat = ParsePidStat(buf_);
+      if (!stat.ok()) return;
+      ++pids;
+      threads += stat->num_threads;
+      ++by_state[static_cast<unsigned char>(stat->state)];
+    });
+    if (!st.ok()) return st;
+    for (size_t s = 0; s < by_state.size(); ++s) {
+      if (by_state[s] == 0) continue;
+      sink.Add(kState, {{"state", std::string(1, static_cast<char>(s))}},
+               static_cast<double>(by_state[s]));
+    }
+  } else {
+    if (absl::Status st = ForEachPid(proc_root_, [&](std::string_view) { ++pids; }); !st.ok()) {
+      return st;
+    }
+    threads_status = ReadFileInto(loadavg_path_, buf_);
+    if (threads_status.ok()) {
+      absl::StatusOr<uint64_t> total = ParseLoadavgThreads(buf_);
+      threads_status = total.status();
+      if (total.ok()) threads = *total;
     }
   }
-  return absl::OkStatus();
+  if (threads_status.ok()) sink.Add(kThreads, {}, static_cast<double>(threads));
+  sink.Add(kPids, {}, static_cast<double>(pids));
+  const MetricDesc* const limits[] = {&kMaxProcesses, &kMaxThreads};
+  for (size_t i = 0; i < 2; ++i) {
+    uint64_t value = 0;
+    if (ReadFileInto(limit_paths_[i], buf_).ok() && ParseUint64(TrimSpace(buf_), value)) {
+      sink.Add(*limits[i], {}, static_cast<double>(value));
+    }
+  }
+  return threads_status;
 }
 
 }  // namespace vigie::agent

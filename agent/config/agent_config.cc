@@ -99,6 +99,11 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& text, const std:
                    cfg.net_exclude_devices, errors);
       }
     }
+    {
+      MapReader p(r.Map("processes"), "collectors.processes", errors);
+      p.Bool("states", cfg.processes_states);
+      p.Finish();
+    }
     r.Finish();
   }
   {

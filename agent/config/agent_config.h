@@ -33,6 +33,7 @@ struct AgentConfig {
   std::vector<std::string> fs_exclude_types;  // empty: the built-in pseudo-fs list
   std::string fs_exclude_mounts;              // empty: the built-in default
   std::string net_exclude_devices = "lo";
+  bool processes_states = false;  // node_processes_state: one read per pid
 
   std::string log_level = "info";
 

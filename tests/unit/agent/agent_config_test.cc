@@ -18,6 +18,17 @@ TEST(AgentConfigTest, Defaults) {
   EXPECT_EQ(cfg->buffer_max_batches, 240u);
   EXPECT_EQ(cfg->proc_root, "/proc");
   EXPECT_TRUE(cfg->host_name.empty());
+  EXPECT_FALSE(cfg->processes_states);
+}
+
+TEST(AgentConfigTest, ProcessesStates) {
+  auto cfg = ParseAgentConfig("collectors:\n  processes:\n    states: true\n", "agent.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->processes_states);
+  EXPECT_EQ(Errors("collectors:\n  processes:\n    states: maybe\n"),
+            "agent.yaml:3: \"collectors.processes.states\" must be true or false, not \"maybe\"");
+  EXPECT_EQ(Errors("collectors:\n  processes:\n    state: true\n"),
+            "agent.yaml:3: unknown key \"collectors.processes.state\"");
 }
 
 TEST(AgentConfigTest, ReadsKeys) {
