@@ -51,14 +51,14 @@ class NotifyIntegrationTest : public ::testing::Test {
         std::vector<std::string>{kPython, testing::TestSourceDir() + "/http_receiver.py",
                                  tmp_.Path("port"), tmp_.Path("requests.jsonl"), answers},
         tmp_.Path("receiver.log"));
-    const bool up = testing::WaitFor([&] { return !testing::ReadAll(tmp_.Path("port")).empty(); },
-                                     milliseconds(10'000));
-    EXPECT_TRUE(up) << testing::ReadAll(tmp_.Path("receiver.log"));
-    return "http://127.0.0.1:" + testing::ReadAll(tmp_.Path("port"));
+    const bool up = testing::WaitFor(
+        [&] { return !testing::ReadFileOrEmpty(tmp_.Path("port")).empty(); }, milliseconds(10'000));
+    EXPECT_TRUE(up) << testing::ReadFileOrEmpty(tmp_.Path("receiver.log"));
+    return "http://127.0.0.1:" + testing::ReadFileOrEmpty(tmp_.Path("port"));
   }
   std::vector<nlohmann::json> Requests() {
     std::vector<nlohmann::json> out;
-    for (const auto& line : testing::Lines(testing::ReadAll(tmp_.Path("requests.jsonl")))) {
+    for (const auto& line : testing::Lines(testing::ReadFileOrEmpty(tmp_.Path("requests.jsonl")))) {
       out.push_back(nlohmann::json::parse(line));
     }
     return out;
@@ -91,9 +91,9 @@ int StartSmtp(const TempDir& tmp, std::unique_ptr<Child>& smtp, bool tls = false
     argv.push_back(tmp.Path("key.pem"));
   }
   smtp = std::make_unique<Child>(argv, tmp.Path("smtp.log"));
-  EXPECT_TRUE(testing::WaitFor([&] { return !testing::ReadAll(tmp.Path("ready")).empty(); },
+  EXPECT_TRUE(testing::WaitFor([&] { return !testing::ReadFileOrEmpty(tmp.Path("ready")).empty(); },
                                milliseconds(15'000)))
-      << testing::ReadAll(tmp.Path("smtp.log"));
+      << testing::ReadFileOrEmpty(tmp.Path("smtp.log"));
   return port;
 }
 
@@ -116,9 +116,9 @@ TEST_F(NotifyIntegrationTest, EmailReachesARealSmtpServer) {
   const Notification n = SampleNotification();
   const NotifyResult r = retrier.Send(email, n);
   ASSERT_TRUE(r.status.ok()) << r.status;
-  ASSERT_TRUE(testing::WaitFor([&] { return !testing::ReadAll(tmp_.Path("1.eml")).empty(); },
-                               milliseconds(5000)));
-  const std::string mail = testing::ReadAll(tmp_.Path("1.eml"));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return !testing::ReadFileOrEmpty(tmp_.Path("1.eml")).empty(); }, milliseconds(5000)));
+  const std::string mail = testing::ReadFileOrEmpty(tmp_.Path("1.eml"));
   EXPECT_THAT(mail, HasSubstr("X-Envelope-From: vigie@example.com"));
   EXPECT_THAT(mail, HasSubstr("X-Envelope-To: oncall@example.com"));
   EXPECT_THAT(mail, HasSubstr("From: Vigie <vigie@example.com>"));
@@ -128,7 +128,7 @@ TEST_F(NotifyIntegrationTest, EmailReachesARealSmtpServer) {
   EXPECT_THAT(mail, HasSubstr("Message-ID: <" + n.idempotency_key + "@example.com>"));
   EXPECT_THAT(mail, HasSubstr("https://runbooks.example.com/disk-full"));
   EXPECT_THAT(mail, HasSubstr("vigiectl ack"));
-  EXPECT_TRUE(testing::ReadAll(tmp_.Path("2.eml")).empty()) << "exactly one mail";
+  EXPECT_TRUE(testing::ReadFileOrEmpty(tmp_.Path("2.eml")).empty()) << "exactly one mail";
   EXPECT_EQ(Count("email", "sent"), 1);
 }
 
@@ -142,9 +142,9 @@ TEST_F(NotifyIntegrationTest, EmailUserTemplateAndDotLines) {
   c.subject = *subject;
   c.body = *body;
   ASSERT_TRUE(EmailNotifier(curl_, clock_, c).Notify(SampleNotification()).status.ok());
-  ASSERT_TRUE(testing::WaitFor([&] { return !testing::ReadAll(tmp_.Path("1.eml")).empty(); },
-                               milliseconds(5000)));
-  const std::string mail = testing::ReadAll(tmp_.Path("1.eml"));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return !testing::ReadFileOrEmpty(tmp_.Path("1.eml")).empty(); }, milliseconds(5000)));
+  const std::string mail = testing::ReadFileOrEmpty(tmp_.Path("1.eml"));
   EXPECT_THAT(mail, HasSubstr("Subject: 1 alert(s) for ops\r\n"));
   // libcurl dot-stuffs, the server unstuffs: lines starting with "." survive.
   EXPECT_THAT(mail, HasSubstr("\r\n\r\nfirst\r\n.\r\n.hidden\r\ndb1\r\n"));
@@ -174,15 +174,15 @@ TEST_F(NotifyIntegrationTest, EmailWithStartTlsAndAuth) {
       << denied.status << " after "
       << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0).count()
       << " ms\n"
-      << testing::ReadAll(tmp_.Path("smtp.log"));
+      << testing::ReadFileOrEmpty(tmp_.Path("smtp.log"));
   EXPECT_THAT(std::string(denied.status.message()), ::testing::Not(HasSubstr("wrong")));
 
   c.auth_password = "s3cret";
   const NotifyResult r = EmailNotifier(curl_, clock_, c).Notify(SampleNotification());
-  ASSERT_TRUE(r.status.ok()) << r.status << "\n" << testing::ReadAll(tmp_.Path("smtp.log"));
-  ASSERT_TRUE(testing::WaitFor([&] { return !testing::ReadAll(tmp_.Path("1.eml")).empty(); },
-                               milliseconds(5000)));
-  EXPECT_THAT(testing::ReadAll(tmp_.Path("1.eml")), HasSubstr("X-Auth-User: vigie"));
+  ASSERT_TRUE(r.status.ok()) << r.status << "\n" << testing::ReadFileOrEmpty(tmp_.Path("smtp.log"));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return !testing::ReadFileOrEmpty(tmp_.Path("1.eml")).empty(); }, milliseconds(5000)));
+  EXPECT_THAT(testing::ReadFileOrEmpty(tmp_.Path("1.eml")), HasSubstr("X-Auth-User: vigie"));
 }
 
 TEST_F(NotifyIntegrationTest, Smtp4xxIsRetryable5xxIsNot) {
@@ -204,7 +204,7 @@ TEST_F(NotifyIntegrationTest, Smtp4xxIsRetryable5xxIsNot) {
   const NotifyResult nt = EmailNotifier(curl_, clock_, tls).Notify(SampleNotification());
   EXPECT_FALSE(nt.status.ok());
   EXPECT_FALSE(nt.retryable) << nt.status;
-  EXPECT_TRUE(testing::ReadAll(tmp_.Path("1.eml")).empty()) << "nothing sent in clear";
+  EXPECT_TRUE(testing::ReadFileOrEmpty(tmp_.Path("1.eml")).empty()) << "nothing sent in clear";
 }
 
 TEST_F(NotifyIntegrationTest, SmtpDownIsRetriedThenFailed) {
@@ -319,7 +319,7 @@ TEST_F(NotifyIntegrationTest, ForwardsToARealAlertmanager) {
   ASSERT_EQ(::access(kAlertmanager, X_OK), 0)
       << kAlertmanager << " is missing: apt-get install prometheus-alertmanager";
   const int port = testing::FreePort();
-  const std::string config = tmp_.Write(
+  const std::string config = tmp_.WriteFile(
       "alertmanager.yml", "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n");
   ::mkdir(tmp_.Path("am-data").c_str(), 0755);
   Child am({kAlertmanager, "--config.file=" + config, "--storage.path=" + tmp_.Path("am-data"),
@@ -328,7 +328,7 @@ TEST_F(NotifyIntegrationTest, ForwardsToARealAlertmanager) {
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   ASSERT_TRUE(testing::WaitFor([&] { return testing::HttpGet(base + "/-/ready").status == 200; },
                                milliseconds(20'000)))
-      << testing::ReadAll(tmp_.Path("alertmanager.log"));
+      << testing::ReadFileOrEmpty(tmp_.Path("alertmanager.log"));
   AlertmanagerNotifier notifier(curl_, clock_, {Endpoint(base), milliseconds(0), true});
   const NotifyResult r = notifier.Notify(SampleNotification());
   ASSERT_TRUE(r.status.ok()) << r.status;
@@ -351,7 +351,7 @@ TEST_F(NotifyIntegrationTest, ForwardsToARealAlertmanager) {
 }
 
 TEST_F(NotifyIntegrationTest, ExecFeedsThePayloadOnStdin) {
-  const std::string script = tmp_.Write(
+  const std::string script = tmp_.WriteFile(
       "notify.sh",
       "#!/bin/sh\ncat > \"$1\"\necho \"$VIGIE_STATUS $VIGIE_RECEIVER $EXTRA\" > \"$1.env\"\n",
       true);
@@ -362,14 +362,14 @@ TEST_F(NotifyIntegrationTest, ExecFeedsThePayloadOnStdin) {
   const Notification n = SampleNotification();
   const NotifyResult r = exec.Notify(n);
   ASSERT_TRUE(r.status.ok()) << r.status;
-  const auto payload = nlohmann::json::parse(testing::ReadAll(tmp_.Path("payload.json")));
+  const auto payload = nlohmann::json::parse(testing::ReadFileOrEmpty(tmp_.Path("payload.json")));
   EXPECT_EQ(payload["idempotencyKey"], n.idempotency_key);
-  EXPECT_EQ(testing::ReadAll(tmp_.Path("payload.json.env")), "firing ops x\n");
+  EXPECT_EQ(testing::ReadFileOrEmpty(tmp_.Path("payload.json.env")), "firing ops x\n");
 }
 
 TEST_F(NotifyIntegrationTest, ExecTimeoutKillsTheProcessGroup) {
   const std::string script =
-      tmp_.Write("slow.sh", "#!/bin/sh\nsleep 30 &\necho $! > \"$1\"\nwait\n", true);
+      tmp_.WriteFile("slow.sh", "#!/bin/sh\nsleep 30 &\necho $! > \"$1\"\nwait\n", true);
   ExecNotifier exec({.command = {script, tmp_.Path("child.pid")},
                      .env = {},
                      .timeout = milliseconds(500),
@@ -380,12 +380,13 @@ TEST_F(NotifyIntegrationTest, ExecTimeoutKillsTheProcessGroup) {
   EXPECT_FALSE(r.status.ok());
   EXPECT_TRUE(r.retryable);
   EXPECT_THAT(std::string(r.status.message()), HasSubstr("killed after 500 ms"));
-  const pid_t child = std::stoi("0" + testing::ReadAll(tmp_.Path("child.pid")));
+  const pid_t child = std::stoi("0" + testing::ReadFileOrEmpty(tmp_.Path("child.pid")));
   ASSERT_GT(child, 0);
   // The grandchild is gone (or a zombie waiting for its new parent to reap it).
   EXPECT_TRUE(testing::WaitFor(
       [&] {
-        const std::string stat = testing::ReadAll("/proc/" + std::to_string(child) + "/stat");
+        const std::string stat =
+            testing::ReadFileOrEmpty("/proc/" + std::to_string(child) + "/stat");
         return stat.empty() || stat.find(") Z") != std::string::npos;
       },
       milliseconds(3000)));
@@ -393,8 +394,8 @@ TEST_F(NotifyIntegrationTest, ExecTimeoutKillsTheProcessGroup) {
 
 TEST_F(NotifyIntegrationTest, ExecExit75IsRetryableOthersAreNot) {
   const std::string tempfail =
-      tmp_.Write("tempfail.sh", "#!/bin/sh\necho busy >&2\nexit 75\n", true);
-  const std::string fail = tmp_.Write("fail.sh", "#!/bin/sh\nexit 1\n", true);
+      tmp_.WriteFile("tempfail.sh", "#!/bin/sh\necho busy >&2\nexit 75\n", true);
+  const std::string fail = tmp_.WriteFile("fail.sh", "#!/bin/sh\nexit 1\n", true);
   ExecNotifier a(
       {.command = {tempfail}, .env = {}, .timeout = milliseconds(5000), .send_resolved = true});
   const NotifyResult ra = a.Notify(SampleNotification());

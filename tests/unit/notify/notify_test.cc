@@ -298,7 +298,7 @@ TEST(NotifyAlertmanagerTest, V2AlertList) {
 class NotifyReceiversTest : public ::testing::Test {
  protected:
   absl::StatusOr<std::vector<ReceiverConfig>> Load(const std::string& yaml) {
-    return LoadReceiversFile(dir_.Write("vigied.yaml", yaml), options_);
+    return LoadReceiversFile(dir_.WriteFile("vigied.yaml", yaml), options_);
   }
   testing::TempDir dir_;
   ReceiverParseOptions options_{
@@ -308,7 +308,7 @@ class NotifyReceiversTest : public ::testing::Test {
 };
 
 TEST_F(NotifyReceiversTest, EveryChannel) {
-  dir_.Write("token", "tok\n");
+  dir_.WriteFile("token", "tok\n");
   auto r = Load(R"(receivers:
   - name: ops
     email_configs:
@@ -341,8 +341,8 @@ TEST_F(NotifyReceiversTest, EveryChannel) {
       std::string(r.status().message()),
       HasSubstr("vigied.yaml:21: \"receivers[0].teams_configs[0].webhook_url_file\": cannot read"));
   EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("is required")));
-  dir_.Write("token_url", "https://outlook.office.com/webhook/x\n");
-  r = Load(testing::ReadAll(dir_.Path("vigied.yaml")));
+  dir_.WriteFile("token_url", "https://outlook.office.com/webhook/x\n");
+  r = Load(testing::ReadFileOrEmpty(dir_.Path("vigied.yaml")));
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->size(), 1u);
   const ReceiverConfig& ops = (*r)[0];
@@ -366,16 +366,16 @@ TEST_F(NotifyReceiversTest, EveryChannel) {
 
 // The example of docs/notifications.md is valid (given its secret files).
 TEST_F(NotifyReceiversTest, DocumentationExampleLoads) {
-  const std::string doc = testing::ReadAll(VIGIE_SOURCE_DIR "/docs/notifications.md");
+  const std::string doc = testing::ReadFileOrEmpty(VIGIE_SOURCE_DIR "/docs/notifications.md");
   const auto start = doc.find("```yaml\nreceivers:");
   ASSERT_NE(start, std::string::npos);
   const auto end = doc.find("```", start + 7);
   ASSERT_NE(end, std::string::npos);
   ::mkdir(dir_.Path("secrets").c_str(), 0700);
-  dir_.Write("secrets/smtp-password", "pw\n");
-  dir_.Write("secrets/hook-token", "tok\n");
-  dir_.Write("secrets/slack-url", "https://hooks.slack.com/services/T/B/X\n");
-  dir_.Write("secrets/teams-url", "https://example.webhook.office.com/x\n");
+  dir_.WriteFile("secrets/smtp-password", "pw\n");
+  dir_.WriteFile("secrets/hook-token", "tok\n");
+  dir_.WriteFile("secrets/slack-url", "https://hooks.slack.com/services/T/B/X\n");
+  dir_.WriteFile("secrets/teams-url", "https://example.webhook.office.com/x\n");
   auto r = Load(doc.substr(start + 8, end - start - 8));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ((*r)[0].email[0].auth_password, "pw");

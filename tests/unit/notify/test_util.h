@@ -14,28 +14,15 @@
 #include "daemon/notify/notification.h"
 #include "daemon/notify/retrier.h"
 #include "prometheus/registry.h"
+#include "tests/testing/test_env.h"
 
 namespace vigie::daemon::notify::testing {
 
-// A fresh directory under $TMPDIR or /tmp, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-  // Writes a file (mode 0755 when `executable`) and returns its path.
-  std::string Write(const std::string& name, const std::string& content,
-                    bool executable = false) const;
-
- private:
-  std::string path_;
-};
-
-// A port of 127.0.0.1 that was free a moment ago.
-int FreePort();
+using test_env::FreePort;
+using test_env::HttpGet;
+using test_env::ReadFileOrEmpty;
+using test_env::TempDir;
+using test_env::WaitFor;
 
 // A child process (fork + execv), output appended to `log`; killed (SIGKILL)
 // and reaped on destruction.
@@ -51,18 +38,7 @@ class Child {
   pid_t pid_ = -1;
 };
 
-// Polls every 20 ms until `pred` holds (true) or `timeout` passed (false).
-bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
-
-std::string ReadAll(const std::string& path);  // "" when unreadable
 std::vector<std::string> Lines(const std::string& text);
-
-// GET with 2 s timeouts; status 0 when nothing answered.
-struct GetResult {
-  long status = 0;
-  std::string body;
-};
-GetResult HttpGet(const std::string& url);
 
 // A disk-full alert on `host` (summary, description, runbook_url annotations).
 Alert DiskAlert(const std::string& host, AlertState state = AlertState::kFiring);
