@@ -2,6 +2,8 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "common/clock.h"
@@ -10,6 +12,7 @@
 #include "common/version.h"
 #include "daemon/config/daemon_config.h"
 #include "daemon/daemon.h"
+#include "daemon/rules/rule_tester.h"
 
 namespace {
 
@@ -80,7 +83,15 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "Validate a configuration file and exit");
   std::string check_file;
   check->add_option("file", check_file, "Configuration file to validate")->required();
+  auto* test_rules = app.add_subcommand(
+      "test-rules",
+      "Run rule unit tests (promtool test rules format) and exit: 0 pass, 1 fail, 2 bad input");
+  std::vector<std::string> test_files;
+  test_rules->add_option("files", test_files, "Rule test files")->required();
   CLI11_PARSE(app, argc, argv);
   if (check->parsed()) return CheckConfig(check_file);
+  if (test_rules->parsed()) {
+    return vigie::daemon::rules::TestRulesMain(test_files, std::cout, std::cerr);
+  }
   return Run(config_file);
 }

@@ -2,10 +2,62 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "common/strings.h"
+#include "daemon/rules/promql/promql.h"
 
 namespace vigie::daemon {
+namespace {
+
+constexpr char kDefaultRulesName[] = "deploy/rules/default.yml (embedded)";
+
+rules::RuleFileOptions RuleOptions(std::chrono::milliseconds evaluation_interval) {
+  rules::RuleFileOptions options;
+  options.default_interval = evaluation_interval;
+  options.parse_expr = [](std::string_view expr) { return promql::ParseExpr(expr).status(); };
+  return options;
+}
+
+// Loads `cfg.rule_files` (or the default set when the key is absent) into `cfg.rules`.
+// Errors of the patterns themselves go to `errors` at `at` (the config's line); errors
+// inside rule files are returned, each already "rulefile:line[:col]: message".
+absl::Status LoadRules(DaemonConfig& cfg, const std::string& file, const YAML::Node& at,
+                       ConfigErrors& errors) {
+  if (!cfg.rule_files_set) {
+    cfg.rules = DefaultRuleFiles(cfg.evaluation_interval);
+    return absl::OkStatus();
+  }
+  const std::string base_dir = std::filesystem::path(file).parent_path().string();
+  auto paths = rules::ExpandRuleFilePatterns(cfg.rule_files, base_dir);
+  if (!paths.ok()) {
+    errors.Add(at, StatusMessage(paths.status()));
+    return absl::OkStatus();
+  }
+  auto loaded = rules::LoadRuleFiles(*paths, "", RuleOptions(cfg.evaluation_interval));
+  if (!loaded.ok()) return loaded.status();
+  cfg.rules = std::move(*loaded);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<rules::RuleFile> DefaultRuleFiles(std::chrono::milliseconds evaluation_interval) {
+  static std::mutex mu;
+  static std::map<int64_t, std::vector<rules::RuleFile>> cache;
+  std::lock_guard lock(mu);
+  auto [it, inserted] = cache.try_emplace(evaluation_interval.count());
+  if (inserted) {
+    ConfigErrors errors(kDefaultRulesName);
+    rules::RuleFile parsed =
+        rules::ParseRuleFile(DefaultRulesText(), RuleOptions(evaluation_interval), errors);
+    if (errors.empty()) it->second.push_back(std::move(parsed));
+  }
+  return it->second;
+}
 
 absl::Status ValidateListenAddress(const std::string& address) {
   auto colon = address.rfind(':');
@@ -75,7 +127,16 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
     r.LogLevel("level", cfg.log_level);
     r.Finish();
   }
+  top.Duration("evaluation_interval", cfg.evaluation_interval, std::chrono::seconds(1));
+  top.StringList("rule_files", cfg.rule_files);
+  const YAML::Node& const_root = root;
+  const YAML::Node rule_files_node =
+      const_root.IsMap() ? const_root["rule_files"] : YAML::Node(YAML::NodeType::Undefined);
+  cfg.rule_files_set = rule_files_node.IsDefined();  // `rule_files:` (null) means none too
   top.Finish();
+  if (!errors.empty()) return errors.ToStatus();
+
+  if (absl::Status st = LoadRules(cfg, file, rule_files_node, errors); !st.ok()) return st;
   if (!errors.empty()) return errors.ToStatus();
   return cfg;
 }

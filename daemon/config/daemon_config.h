@@ -5,11 +5,23 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/config.h"
+#include "daemon/rules/rule_file.h"
 
 namespace vigie::daemon {
+
+// The text of deploy/rules/default.yml, embedded at build time (default_rules.cc.in).
+std::string_view DefaultRulesText();
+
+// The default rule set parsed with the real expression parser, groups defaulting to
+// `evaluation_interval`. Parsed once per interval value and cached; thread-safe. Empty if the
+// embedded text were invalid, which tests/unit/rules/default_rules_test.cc rules out.
+std::vector<rules::RuleFile> DefaultRuleFiles(
+    std::chrono::milliseconds evaluation_interval = std::chrono::seconds(15));
 
 struct DaemonConfig {
   std::string grpc_listen = "127.0.0.1:9470";
@@ -28,10 +40,26 @@ struct DaemonConfig {
   uint64_t stale_after_intervals = 3;
 
   std::string log_level = "info";
+
+  // How often rule groups without their own `interval:` are evaluated. 15s, not
+  // Prometheus' 1m: agents report every 15s by default, so a condition is seen on the
+  // batch that shows it rather than up to a minute later, and `for:` durations are
+  // measured in steps of one report.
+  std::chrono::milliseconds evaluation_interval{std::chrono::seconds(15)};
+  // `rule_files:` as written: globs, relative to the config file's directory.
+  std::vector<std::string> rule_files;
+  // Whether the config had a `rule_files:` key. Without one, `rules` is the embedded
+  // default rule set; `rule_files: []` means no rules at all.
+  bool rule_files_set = false;
+  // The rule files, loaded and validated with the PromQL parser at config load.
+  std::vector<rules::RuleFile> rules = DefaultRuleFiles();
 };
 
 // Parses `text` (the content of `file`, named in errors). Every problem is
-// reported as "file:line: message"; the returned status holds them all.
+// reported as "file:line: message"; the returned status holds them all. Then loads
+// the rule files (relative paths against `file`'s directory) and reports their
+// errors as "rulefile:line[:col]: message"; a `rule_files:` entry naming no file is
+// reported at the config's line.
 absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const std::string& file);
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& file);
 

@@ -1,6 +1,10 @@
 #include "daemon/config/daemon_config.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace vigie::daemon {
 namespace {
@@ -97,6 +101,127 @@ TEST(DaemonConfigTest, MissingFile) {
   ASSERT_FALSE(cfg.ok());
   EXPECT_NE(cfg.status().message().find("/nonexistent/vigied.yaml: cannot read"),
             absl::string_view::npos);
+}
+
+// A fresh directory, removed with its content at the end of the test.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigie-config-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  // Writes path()/name (creating directories) and returns the full path.
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::filesystem::path p = std::filesystem::path(path_) / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+    return p.string();
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string OneRule(const std::string& group, const std::string& expr) {
+  return "groups:\n  - name: " + group + "\n    rules:\n      - alert: A\n        expr: " + expr +
+         "\n";
+}
+
+// The errors of loading `config`, "" if it loads.
+std::string LoadErrors(const std::string& config) {
+  auto cfg = LoadDaemonConfig(config);
+  return cfg.ok() ? "" : std::string(cfg.status().message());
+}
+
+std::vector<std::string> GroupNames(const DaemonConfig& cfg) {
+  std::vector<std::string> names;
+  for (const auto& file : cfg.rules) {
+    for (const auto& g : file.groups) names.push_back(g.name);
+  }
+  return names;
+}
+
+TEST(DaemonConfigTest, RuleFilesRelativeToConfigDirWithGlobs) {
+  ScratchDir dir;
+  dir.Write("rules/b.yml", OneRule("b", "up == 0"));
+  dir.Write("rules/a.yml", OneRule("a", "vigie_host_up == 0"));
+  dir.Write("extra.yml", OneRule("extra", "node_load1 > 4"));
+  const std::string config = dir.Write("etc/../vigied.yaml",
+                                       "evaluation_interval: 30s\n"
+                                       "rule_files:\n  - rules/*.yml\n  - extra.yml\n");
+  auto cfg = LoadDaemonConfig(config);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->rule_files_set);
+  EXPECT_EQ(cfg->rule_files, (std::vector<std::string>{"rules/*.yml", "extra.yml"}));
+  EXPECT_EQ(cfg->evaluation_interval, std::chrono::seconds(30));
+  EXPECT_EQ(GroupNames(*cfg), (std::vector<std::string>{"a", "b", "extra"}));
+  ASSERT_EQ(cfg->rules.size(), 3u);
+  EXPECT_EQ(cfg->rules[0].path, dir.path() + "/etc/../rules/a.yml");
+  // Groups without `interval:` take evaluation_interval.
+  EXPECT_EQ(cfg->rules[0].groups[0].interval, std::chrono::seconds(30));
+}
+
+TEST(DaemonConfigTest, BadRuleFileReportsRuleFileLineAndColumn) {
+  ScratchDir dir;
+  const std::string rules = dir.Write("bad.yml", OneRule("g", "rate(node_load1) > 1"));
+  const std::string config = dir.Write("vigied.yaml", "rule_files: [bad.yml]\n");
+  const std::string e = LoadErrors(config);
+  // `expr:` is on line 5, its text starts at column 15; rate's argument is at column 6 of it.
+  EXPECT_EQ(e.rfind(rules + ":5:20: ", 0), 0u) << e;
+  EXPECT_NE(e.find("range vector"), std::string::npos) << e;
+}
+
+TEST(DaemonConfigTest, MissingRuleFileReportedAtConfigLine) {
+  ScratchDir dir;
+  const std::string config =
+      dir.Write("vigied.yaml", "log:\n  level: info\nrule_files:\n  - nowhere.yml\n");
+  const std::string e = LoadErrors(config);
+  EXPECT_EQ(e.rfind(config + ":4: ", 0), 0u) << e;
+  EXPECT_NE(e.find("nowhere.yml"), std::string::npos) << e;
+}
+
+TEST(DaemonConfigTest, RuleFilesMustBeAList) {
+  EXPECT_NE(Errors("rule_files: 3\n").find("vigied.yaml:1: \"rule_files\" must be a list"),
+            std::string::npos);
+  EXPECT_NE(Errors("evaluation_interval: 10ms\n").find("vigied.yaml:1: "), std::string::npos);
+}
+
+TEST(DaemonConfigTest, DefaultsIncludeDefaultRules) {
+  const std::vector<std::string> kAlerts = {
+      "HostDown",           "ClockSkew",      "CollectorFailing", "FilesystemAlmostFull",
+      "FilesystemFullIn4h", "MemoryPressure", "HighLoad",         "NetworkErrors"};
+  auto alerts = [](const DaemonConfig& cfg) {
+    std::vector<std::string> names;
+    for (const auto& file : cfg.rules) {
+      for (const auto& g : file.groups) {
+        for (const auto& r : g.rules) names.push_back(r.name);
+      }
+    }
+    return names;
+  };
+  // No config at all (vigied without --config).
+  EXPECT_EQ(alerts(DaemonConfig{}), kAlerts);
+  EXPECT_EQ(DaemonConfig{}.evaluation_interval, std::chrono::seconds(15));
+  // An empty config file.
+  auto empty = ParseDaemonConfig("", "vigied.yaml");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_FALSE(empty->rule_files_set);
+  EXPECT_EQ(alerts(*empty), kAlerts);
+  // A config without `rule_files:`.
+  auto cfg = ParseDaemonConfig("evaluation_interval: 1m\n", "vigied.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_FALSE(cfg->rule_files_set);
+  EXPECT_EQ(alerts(*cfg), kAlerts);
+  EXPECT_EQ(cfg->rules[0].groups[0].interval, std::chrono::minutes(1));
+  // `rule_files: []`: none.
+  cfg = ParseDaemonConfig("rule_files: []\n", "vigied.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->rules.empty());
 }
 
 }  // namespace
