@@ -1,8 +1,8 @@
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <charconv>
 #include <string_view>
 
 #include "agent/platform/self_stats.h"
@@ -16,33 +16,30 @@ SelfStats ReadSelfStats() {
     s.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   }
-  // /proc/self/statm: size resident shared ... in pages.
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    unsigned long size = 0, resident = 0;
-    if (std::fscanf(f, "%lu %lu", &size, &resident) == 2) {
-      s.resident_bytes =
-          static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    }
-    std::fclose(f);
-  }
-  if (FILE* f = std::fopen("/proc/self/stat", "r")) {
-    // Field 20 is num_threads; the comm field (2) may hold spaces, so skip to
-    // the last ')'.
-    char buf[1024];
-    size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    std::fclose(f);
-    std::string_view line(buf, n);
-    auto close = line.rfind(')');
-    if (close != std::string_view::npos) {
-      int field = 2;
-      size_t i = close + 1;
-      while (i < line.size() && field < 20) {
-        if (line[i] == ' ') ++field;
-        ++i;
-      }
-      s.threads = std::strtoull(line.data() + i, nullptr, 10);
-    }
+  // One read of /proc/self/stat: field 20 is num_threads, field 24 rss (pages).
+  // The comm field (2) may hold spaces, so fields are counted after the last ')'.
+  const int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return s;
+  char buf[1024];
+  const ssize_t n = read(fd, buf, sizeof(buf));
+  close(fd);
+  if (n <= 0) return s;
+  const std::string_view line(buf, static_cast<size_t>(n));
+  size_t i = line.rfind(')');
+  if (i == std::string_view::npos) return s;
+  int field = 2;
+  ++i;
+  while (i < line.size() && field < 24) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    ++field;
+    const size_t end = line.find(' ', i);
+    const std::string_view value = line.substr(i, end == std::string_view::npos ? end : end - i);
+    uint64_t v = 0;
+    std::from_chars(value.data(), value.data() + value.size(), v);
+    if (field == 20) s.threads = v;
+    if (field == 24) s.resident_bytes = v * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    if (end == std::string_view::npos) break;
+    i = end;
   }
   return s;
 }

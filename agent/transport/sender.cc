@@ -24,6 +24,20 @@ uint64_t RejectedSeq(const grpc::ClientContext& ctx) {
   return seq;
 }
 
+// Writes `batch` wrapped in a ReportRequest without copying it: the request
+// borrows the buffered batch for the duration of the (serializing) Write and
+// gives it back before returning. A deep copy per send was a measurable part
+// of the agent's CPU per round.
+template <typename Stream>
+bool WriteBatch(Stream& stream, const vigie::v1::Batch& batch) {
+  vigie::v1::ReportRequest req;
+  // Write() only serializes the message; nothing modifies the batch.
+  req.unsafe_arena_set_allocated_batch(const_cast<vigie::v1::Batch*>(&batch));
+  const bool ok = stream.Write(req);
+  (void)req.unsafe_arena_release_batch();
+  return ok;
+}
+
 }  // namespace
 
 Sender::Sender(SenderOptions options, BatchBuffer& buffer,
@@ -168,9 +182,7 @@ absl::Status Sender::RunConnection(bool& progressed) {
       continue;
     }
     for (const auto& b : batches) {
-      vigie::v1::ReportRequest req;
-      *req.mutable_batch() = *b;
-      if (!stream->Write(req)) {
+      if (!WriteBatch(*stream, *b)) {
         write_ok = false;
         break;
       }
