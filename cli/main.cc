@@ -8,12 +8,7 @@
 #include <string>
 #include <vector>
 
-// CLI11 2.1 inlines std::string moves that g++ 12 -O2 flags as a potential
-// null dereference (a false positive inside CLI/StringTools.hpp).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include "CLI/CLI.hpp"
-#pragma GCC diagnostic pop
 #include "cli/client.h"
 #include "cli/output.h"
 #include "common/clock.h"

@@ -132,14 +132,23 @@ class BeastServer final : public HttpServer {
   void Accept() {
     acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(s), handler_)->Run();
-      Accept();
+      if (!ec) {
+        std::make_shared<Session>(std::move(s), handler_)->Run();
+        Accept();
+        return;
+      }
+      // Out of file descriptors or similar: retry shortly instead of spinning.
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec) Accept();
+      });
     });
   }
 
   Handler handler_;
   asio::io_context io_{1};
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_{io_};
   uint16_t port_ = 0;
   std::thread thread_;
 };
