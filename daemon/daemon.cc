@@ -10,11 +10,15 @@
 #include "common/status.h"
 #include "common/strings.h"
 #include "daemon/admin/admin_service.h"
+#include "daemon/alerting/alert_tracker.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/routes.h"
 #include "daemon/http/state_metrics.h"
 #include "daemon/ingest/ingest_service.h"
+#include "daemon/rules/rule_manager.h"
+#include "daemon/rules/rule_runner.h"
 #include "daemon/state/state.h"
+#include "daemon/state/state_queryable.h"
 #include "daemon/store/durable_writer.h"
 #include "daemon/store/sqlite_store.h"
 #include "prometheus/registry.h"
@@ -49,12 +53,33 @@ class DaemonImpl final : public Daemon {
     writer_ = std::make_unique<DurableWriter>(*store_, *registry_);
     writer_->Start();
 
+    // Rules read the state as Prometheus would scrape it; alerts go to the
+    // tracker (log + /metrics) until routing and notifiers are wired.
+    queryable_ = std::make_unique<StateQueryable>(*state_);
+    alerts_ = std::make_shared<AlertTracker>(*registry_);
+    rules::RuleManagerOptions ro;
+    ro.min_host_eval_interval = std::chrono::milliseconds(100);
+    auto manager = rules::RuleManager::Create(rules::FlattenGroups(config_.rules), *queryable_,
+                                              *alerts_, ro, clock_.NowMillis());
+    if (!manager.ok()) return manager.status();
+    rule_manager_ = std::move(*manager);
+    rule_runner_ = std::make_unique<rules::RuleRunner>(*rule_manager_, clock_);
+    rule_runner_->Start();
+    size_t rule_count = 0;
+    for (const auto& file : config_.rules) {
+      for (const auto& group : file.groups) rule_count += group.rules.size();
+    }
+    log_->info("{} alerting rules loaded", rule_count);
+
     IngestOptions io;
     io.limits.max_message_bytes = config_.max_message_bytes;
     io.limits.max_samples_per_batch = static_cast<uint32_t>(config_.max_samples_per_batch);
     io.limits.labels.max_labels = config_.max_labels_per_sample;
     io.limits.labels.max_value_length = config_.max_label_value_length;
     io.max_inflight = config_.max_inflight_batches;
+    io.on_applied = [runner = rule_runner_.get()](const std::string& host) {
+      runner->HostReported(host);
+    };
     ingest_ = std::make_unique<IngestService>(*state_, *writer_, io, *registry_);
     admin_ = std::make_unique<AdminService>(*state_);
 
@@ -75,7 +100,7 @@ class DaemonImpl final : public Daemon {
     grpc_port_ = static_cast<uint16_t>(port);
 
     RouteContext routes;
-    routes.collectables = {registry_, std::make_shared<StateMetrics>(*state_)};
+    routes.collectables = {registry_, std::make_shared<StateMetrics>(*state_), alerts_};
     routes.ready = &ready_;
     auto http = HttpServer::Start(config_.http_listen, MakeRoutes(std::move(routes)));
     if (!http.ok()) return http.status();
@@ -93,6 +118,7 @@ class DaemonImpl final : public Daemon {
     if (shut_down_.exchange(true)) return;
     ready_ = false;
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+    if (rule_runner_) rule_runner_->Stop();
     if (writer_) writer_->Stop();
     if (http_) http_->Stop();
     log_->info("vigied stopped");
@@ -112,6 +138,10 @@ class DaemonImpl final : public Daemon {
   std::unique_ptr<State> state_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<DurableWriter> writer_;
+  std::unique_ptr<StateQueryable> queryable_;
+  std::shared_ptr<AlertTracker> alerts_;
+  std::unique_ptr<rules::RuleManager> rule_manager_;
+  std::unique_ptr<rules::RuleRunner> rule_runner_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

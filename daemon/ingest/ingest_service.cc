@@ -194,6 +194,7 @@ class IngestService::ReportReactor final
     }
     m.applied.Increment();
     m.samples.Increment(r.samples_applied);
+    if (svc_.options_.on_applied) svc_.options_.on_applied(host_);
     if (r.gap) m.gaps.Increment();
     if (r.dropped_series_limit > 0) {
       m.dropped_series_limit.Increment(r.dropped_series_limit);

@@ -8,7 +8,9 @@
 // flow control instead of queueing without bound.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "daemon/ingest/batch_validator.h"
 #include "vigie/v1/ingest.grpc.pb.h"
@@ -26,6 +28,9 @@ struct IngestMetrics;
 struct IngestOptions {
   IngestLimits limits;
   size_t max_inflight = 64;
+  // Called (on a gRPC thread; must not block) after a batch was applied, with
+  // the host's name: vigied evaluates that host's rules at once.
+  std::function<void(const std::string& host)> on_applied;
 };
 
 class IngestService final : public vigie::v1::Ingest::CallbackService {

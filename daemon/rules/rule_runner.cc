@@ -1,0 +1,57 @@
+#include "daemon/rules/rule_runner.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace vigie::daemon::rules {
+
+RuleRunner::RuleRunner(RuleManager& manager, const Clock& clock)
+    : manager_(manager), clock_(clock), log_(MakeLogger("rules")) {}
+
+RuleRunner::~RuleRunner() { Stop(); }
+
+void RuleRunner::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RuleRunner::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RuleRunner::HostReported(const std::string& host) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !reported_.insert(host).second) return;
+  }
+  cv_.notify_one();
+}
+
+void RuleRunner::Run() {
+  int64_t next_due = manager_.NextDueMs();
+  std::unique_lock lock(mu_);
+  for (;;) {
+    // Wall-clock deadline turned into a bounded wait, re-checked every minute
+    // at most so a stepped clock cannot stall evaluation.
+    const int64_t wait_ms = std::clamp<int64_t>(next_due - clock_.NowMillis(), 0, 60'000);
+    cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                 [this] { return stopping_ || !reported_.empty(); });
+    if (stopping_) return;
+    std::set<std::string> hosts;
+    hosts.swap(reported_);
+    lock.unlock();
+
+    const int64_t now = clock_.NowMillis();
+    for (const auto& host : hosts) manager_.EvaluateForHost(host, now);
+    if (now >= next_due || !hosts.empty()) next_due = manager_.EvaluateDue(now);
+    if (next_due == kNeverMs) next_due = now + 60'000;
+
+    lock.lock();
+  }
+}
+
+}  // namespace vigie::daemon::rules
