@@ -101,6 +101,13 @@ absl::Status ValidateSeries(std::string_view metric, const Labels& labels,
   return absl::OkStatus();
 }
 
+std::string_view GetLabel(const Labels& labels, std::string_view name) {
+  auto it = std::lower_bound(labels.begin(), labels.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  return (it != labels.end() && it->name == name) ? std::string_view(it->value)
+                                                  : std::string_view();
+}
+
 absl::Status NormalizeLabels(Labels& labels) {
   std::sort(labels.begin(), labels.end(),
             [](const Label& a, const Label& b) { return a.name < b.name; });

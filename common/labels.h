@@ -40,6 +40,10 @@ struct LabelLimits {
 absl::Status ValidateSeries(std::string_view metric, const Labels& labels,
                             const LabelLimits& limits);
 
+// The value of label `name` in sorted `labels`, "" when absent (as in
+// Prometheus, a missing label and an empty one are the same).
+std::string_view GetLabel(const Labels& labels, std::string_view name);
+
 // Sorts by name. Fails on a duplicate name.
 absl::Status NormalizeLabels(Labels& labels);
 

@@ -97,13 +97,7 @@ bool Matcher::Matches(std::string_view value) const {
   return false;
 }
 
-bool Matcher::Matches(const Labels& labels) const {
-  auto it = std::lower_bound(labels.begin(), labels.end(), name_,
-                             [](const Label& l, const std::string& n) { return l.name < n; });
-  std::string_view v =
-      (it != labels.end() && it->name == name_) ? std::string_view(it->value) : std::string_view();
-  return Matches(v);
-}
+bool Matcher::Matches(const Labels& labels) const { return Matches(GetLabel(labels, name_)); }
 
 std::string Matcher::ToString() const {
   std::string out = StrCat(name_, MatchOpString(op_));

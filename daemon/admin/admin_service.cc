@@ -26,18 +26,9 @@ void AppendLabels(const Labels& labels, LabelsProto& out) {
   }
 }
 
-// The value of label `name`, "" when absent: as in Prometheus, a matcher
-// `x=""` selects the series without an `x` label.
-std::string_view LabelValue(const Labels& labels, std::string_view name) {
-  for (const auto& l : labels) {
-    if (l.name == name) return l.value;
-  }
-  return {};
-}
-
 bool MatchesAll(const Labels& labels, const LabelsProto& matchers) {
   return std::all_of(matchers.begin(), matchers.end(), [&](const vigie::v1::Label& m) {
-    return LabelValue(labels, m.name()) == m.value();
+    return GetLabel(labels, m.name()) == m.value();  // "" matches a missing label
   });
 }
 

@@ -8,29 +8,6 @@
 namespace vigie::daemon {
 namespace {
 
-const char* EventName(AlertEventType t) {
-  switch (t) {
-    case AlertEventType::kPending:
-      return "pending";
-    case AlertEventType::kFiring:
-      return "firing";
-    case AlertEventType::kResolved:
-      return "resolved";
-    case AlertEventType::kFlappingStarted:
-      return "flapping_started";
-    case AlertEventType::kFlappingStopped:
-      return "flapping_stopped";
-  }
-  return "unknown";
-}
-
-std::string LabelValue(const Labels& labels, std::string_view name) {
-  for (const auto& l : labels) {
-    if (l.name == name) return l.value;
-  }
-  return "";
-}
-
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help) {
   prometheus::MetricFamily f;
   f.name = std::move(name);
@@ -52,9 +29,9 @@ AlertTracker::AlertTracker(prometheus::Registry& registry)
 void AlertTracker::OnEvaluated(const std::string& group, const std::vector<Alert>& active,
                                const std::vector<AlertEvent>& events, int64_t /*t_ms*/) {
   for (const auto& e : events) {
-    transitions_.Add({{"type", EventName(e.type)}}).Increment();
+    transitions_.Add({{"type", AlertEventTypeName(e.type)}}).Increment();
     auto summary = e.alert.annotations.find("summary");
-    log_->info("{} {} value={} {}{}{}", EventName(e.type), e.alert.rule, e.alert.value,
+    log_->info("{} {} value={} {}{}{}", AlertEventTypeName(e.type), e.alert.rule, e.alert.value,
                FormatSeries("", e.alert.labels), summary == e.alert.annotations.end() ? "" : ": ",
                summary == e.alert.annotations.end() ? "" : summary->second);
   }
@@ -82,7 +59,7 @@ std::vector<prometheus::MetricFamily> AlertTracker::Collect() const {
                   "flapping).");
   std::map<std::tuple<std::string, std::string, std::string>, double> counts;
   for (const Alert& a : Alerts()) {
-    const std::string severity = LabelValue(a.labels, "severity");
+    const std::string severity(GetLabel(a.labels, "severity"));
     const char* state = AlertStateName(a.state);
     counts[{a.rule, severity, state}] += 1;
     if (a.flapping) counts[{a.rule, severity, "flapping"}] += 1;

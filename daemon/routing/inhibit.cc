@@ -8,16 +8,9 @@ namespace vigie::daemon::routing {
 
 namespace {
 
-std::string_view LabelValue(const Labels& labels, const std::string& name) {
-  auto it = std::lower_bound(labels.begin(), labels.end(), name,
-                             [](const Label& l, const std::string& n) { return l.name < n; });
-  return (it != labels.end() && it->name == name) ? std::string_view(it->value)
-                                                  : std::string_view();
-}
-
 bool EqualOn(const std::vector<std::string>& names, const Labels& a, const Labels& b) {
   return std::all_of(names.begin(), names.end(),
-                     [&](const std::string& n) { return LabelValue(a, n) == LabelValue(b, n); });
+                     [&](const std::string& n) { return GetLabel(a, n) == GetLabel(b, n); });
 }
 
 }  // namespace
