@@ -58,20 +58,6 @@ std::optional<PositionedMessage> SplitPosition(std::string_view s) {
   return out;
 }
 
-// Reports `status` of the scalar `node` (an expression or a template) at the
-// file position of the character it names, or at the node when it names none.
-void AddScalarError(ConfigErrors& errors, std::string_view file_text, const YAML::Node& node,
-                    std::string_view prefix, const absl::Status& status) {
-  const std::string msg = StatusMessage(status);
-  auto pos = SplitPosition(msg);
-  if (!pos) {
-    errors.Add(node, StrCat(prefix, msg));
-    return;
-  }
-  FilePosition fp = MapScalarPosition(file_text, node.Mark(), node.Scalar(), pos->line, pos->col);
-  errors.AddAtLineColumn(fp.line, fp.column, StrCat(prefix, pos->message));
-}
-
 // Reads a mapping of label-like names to template strings (labels,
 // annotations), checking names and templates.
 void ReadTemplates(MapReader& r, std::string_view key, std::string_view what,
@@ -150,6 +136,18 @@ void ReadRule(const YAML::Node& node, const std::string& where, std::string_view
 }
 
 }  // namespace
+
+void AddScalarError(ConfigErrors& errors, std::string_view file_text, const YAML::Node& node,
+                    std::string_view prefix, const absl::Status& status) {
+  const std::string msg = StatusMessage(status);
+  auto pos = SplitPosition(msg);
+  if (!pos) {
+    errors.Add(node, StrCat(prefix, msg));
+    return;
+  }
+  FilePosition fp = MapScalarPosition(file_text, node.Mark(), node.Scalar(), pos->line, pos->col);
+  errors.AddAtLineColumn(fp.line, fp.column, StrCat(prefix, pos->message));
+}
 
 FilePosition MapScalarPosition(std::string_view file_text, const YAML::Mark& mark,
                                std::string_view value, int line, int col) {

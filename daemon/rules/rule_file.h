@@ -92,4 +92,10 @@ struct FilePosition {
 FilePosition MapScalarPosition(std::string_view file_text, const YAML::Mark& mark,
                                std::string_view value, int line, int col);
 
+// Records `status`, an error about the YAML scalar `node` (an expression or a
+// template): when its message starts with "L:C: " (a position inside the
+// scalar), at that place in the file (`file_text`), else at the node.
+void AddScalarError(ConfigErrors& errors, std::string_view file_text, const YAML::Node& node,
+                    std::string_view prefix, const absl::Status& status);
+
 }  // namespace vigie::daemon::rules

@@ -103,21 +103,6 @@ bool AlmostEqual(double a, double b) {
   return diff / (std::fabs(a) + std::fabs(b)) < kEpsilon;
 }
 
-// Reports `status` about the scalar `node`: when its message starts with
-// "L:C: " (a position inside the scalar), at that place in the file.
-void AddPositioned(ConfigErrors& errors, std::string_view file_text, const YAML::Node& node,
-                   std::string_view prefix, const absl::Status& status) {
-  const std::string msg = StatusMessage(status);
-  int line = 0, col = 0, consumed = 0;
-  if (std::sscanf(msg.c_str(), "%d:%d: %n", &line, &col, &consumed) == 2 && consumed > 0 &&
-      line > 0 && col > 0) {
-    FilePosition fp = MapScalarPosition(file_text, node.Mark(), node.Scalar(), line, col);
-    errors.AddAtLineColumn(fp.line, fp.column, StrCat(prefix, msg.substr(consumed)));
-    return;
-  }
-  errors.Add(node, StrCat(prefix, msg));
-}
-
 // Reads the test file's syntax into `out`; errors go to `errors`.
 class TestFileReader {
  public:
@@ -169,11 +154,11 @@ class TestFileReader {
     }
     bool ok = true;
     if (auto labels = promql::ParseSeriesLabels(series); !labels.ok()) {
-      AddPositioned(errors_, text_, node["series"], "series: ", labels.status());
+      AddScalarError(errors_, text_, node["series"], "series: ", labels.status());
       ok = false;
     }
     if (auto parsed = promql::ParseSeriesValues(values); !parsed.ok()) {
-      AddPositioned(errors_, text_, node["values"], "values: ", parsed.status());
+      AddScalarError(errors_, text_, node["values"], "values: ", parsed.status());
       ok = false;
     }
     if (!ok) return;
@@ -204,8 +189,8 @@ class TestFileReader {
     if (auto parsed = promql::ParseExpr(c.expr); parsed.ok()) {
       c.parsed = *parsed;
     } else {
-      AddPositioned(errors_, text_, node["expr"].IsDefined() ? node["expr"] : node,
-                    "expr: ", parsed.status());
+      AddScalarError(errors_, text_, node["expr"].IsDefined() ? node["expr"] : node,
+                     "expr: ", parsed.status());
     }
     c.eval_ms = EvalTime(r);
     ForEach(r, "exp_samples", [&](MapReader& sr, const YAML::Node& s) {
@@ -221,7 +206,7 @@ class TestFileReader {
         if (parsed.ok()) {
           e.labels = *parsed;
         } else {
-          AddPositioned(errors_, text_, s["labels"], "labels: ", parsed.status());
+          AddScalarError(errors_, text_, s["labels"], "labels: ", parsed.status());
         }
       }
       if (!s["value"].IsDefined() || !YAML::convert<double>::decode(s["value"], e.value)) {
