@@ -15,4 +15,12 @@ const char* AlertStateName(AlertState s) {
   }
 }
 
+std::optional<AlertState> ParseAlertState(std::string_view name) {
+  for (AlertState s :
+       {AlertState::kInactive, AlertState::kPending, AlertState::kFiring, AlertState::kResolved}) {
+    if (name == AlertStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 }  // namespace vigie::daemon

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/labels.h"
 
@@ -20,6 +22,8 @@ enum class AlertState {
 
 // "inactive", "pending", "firing", "resolved".
 const char* AlertStateName(AlertState s);
+// Inverse of AlertStateName; nullopt for anything else.
+std::optional<AlertState> ParseAlertState(std::string_view name);
 
 struct Alert {
   std::string rule;   // alert name (also labels' "alertname")

@@ -2,6 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string_view>
+
 #include "common/status.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
@@ -23,6 +30,67 @@ constexpr const char* kMigrations[] = {
       interval_ms INTEGER NOT NULL,
       last_applied_seq INTEGER NOT NULL,
       config_hash TEXT NOT NULL
+    ) STRICT;
+    )sql",
+    // 2: alerts, silences, dispatcher state, outbox (notification log), audit log.
+    R"sql(
+    CREATE TABLE alerts (
+      rule_group TEXT NOT NULL,
+      fingerprint INTEGER NOT NULL,
+      rule TEXT NOT NULL,
+      labels_json TEXT NOT NULL,
+      annotations_json TEXT NOT NULL,
+      state TEXT NOT NULL,
+      value REAL,
+      active_at_ms INTEGER NOT NULL,
+      fired_at_ms INTEGER NOT NULL,
+      resolved_at_ms INTEGER NOT NULL,
+      last_eval_ms INTEGER NOT NULL,
+      flapping INTEGER NOT NULL,
+      PRIMARY KEY (rule_group, fingerprint)
+    ) STRICT;
+    CREATE TABLE silences (
+      id TEXT PRIMARY KEY,
+      matchers_json TEXT NOT NULL,
+      starts_at_ms INTEGER NOT NULL,
+      ends_at_ms INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      comment TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE dispatch_groups (
+      group_key TEXT PRIMARY KEY,
+      receiver TEXT NOT NULL,
+      notified INTEGER NOT NULL,
+      last_notify_ms INTEGER NOT NULL,
+      sequence INTEGER NOT NULL,
+      last_firing_json TEXT NOT NULL,
+      last_flapping_json TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      receiver TEXT NOT NULL,
+      notifier_index INTEGER NOT NULL,
+      channel TEXT NOT NULL,
+      group_key TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      payload BLOB NOT NULL,
+      created_ms INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      finished_ms INTEGER NOT NULL,
+      attempts INTEGER NOT NULL,
+      error TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX outbox_by_state ON outbox (state);
+    CREATE INDEX outbox_by_finished ON outbox (finished_ms);
+    CREATE TABLE audit_log (
+      id INTEGER PRIMARY KEY,
+      at_ms INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      object TEXT NOT NULL,
+      detail TEXT NOT NULL
     ) STRICT;
     )sql",
 };
@@ -50,6 +118,14 @@ class Statement {
     sqlite3_bind_blob(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
   void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  // SQLite stores a NaN as NULL; bind NULL explicitly and read it back as NaN.
+  void BindDouble(int i, double v) {
+    if (std::isnan(v)) {
+      sqlite3_bind_null(stmt_, i);
+    } else {
+      sqlite3_bind_double(stmt_, i, v);
+    }
+  }
   std::string Text(int col) {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
@@ -59,6 +135,12 @@ class Statement {
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
   }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    return sqlite3_column_double(stmt_, col);
+  }
 
  private:
   sqlite3* db_;
@@ -66,10 +148,15 @@ class Statement {
   int rc_;
 };
 
+// Invalid UTF-8 is replaced (U+FFFD) instead of throwing.
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string LabelsToJson(const Labels& labels) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& l : labels) j[l.name] = l.value;
-  return j.dump();
+  return Dump(j);
 }
 
 Labels LabelsFromJson(const std::string& text) {
@@ -80,6 +167,95 @@ Labels LabelsFromJson(const std::string& text) {
     if (v.is_string()) labels.push_back({k, v.get<std::string>()});
   }
   return labels;  // json objects iterate in key order: already sorted
+}
+
+std::string MapToJson(const std::map<std::string, std::string>& map) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : map) j[k] = v;
+  return Dump(j);
+}
+
+std::map<std::string, std::string> MapFromJson(const std::string& text) {
+  std::map<std::string, std::string> map;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return map;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) map.emplace(k, v.get<std::string>());
+  }
+  return map;
+}
+
+std::string StringsToJson(const std::vector<std::string>& strings) {
+  return Dump(nlohmann::json(strings));
+}
+
+std::vector<std::string> StringsFromJson(const std::string& text) {
+  std::vector<std::string> strings;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return strings;
+  for (const auto& v : j) {
+    if (v.is_string()) strings.push_back(v.get<std::string>());
+  }
+  return strings;
+}
+
+// uint64 fingerprints as decimal strings: JSON numbers are not reliably 64-bit.
+std::string FingerprintsToJson(const std::vector<uint64_t>& fingerprints) {
+  nlohmann::json j = nlohmann::json::array();
+  for (uint64_t fp : fingerprints) j.push_back(std::to_string(fp));
+  return Dump(j);
+}
+
+std::vector<uint64_t> FingerprintsFromJson(const std::string& text) {
+  std::vector<uint64_t> fingerprints;
+  for (const std::string& s : StringsFromJson(text)) {
+    uint64_t fp = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), fp);
+    if (ec == std::errc() && end == s.data() + s.size()) fingerprints.push_back(fp);
+  }
+  return fingerprints;
+}
+
+std::optional<OutboxState> ParseOutboxState(std::string_view name) {
+  for (OutboxState s : {OutboxState::kPending, OutboxState::kSent, OutboxState::kFailed}) {
+    if (name == OutboxStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+// SQLite binds limits as signed 64-bit.
+int64_t ClampLimit(size_t limit) {
+  return limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(limit);
+}
+
+constexpr std::string_view kOutboxColumns =
+    "id, receiver, notifier_index, channel, group_key, kind, payload, created_ms, state, "
+    "finished_ms, attempts, error";
+
+// One outbox row selected with kOutboxColumns.
+absl::StatusOr<OutboxRecord> ReadOutboxRow(Statement& st) {
+  OutboxRecord r;
+  r.id = st.Int(0);
+  r.receiver = st.Text(1);
+  r.notifier_index = static_cast<int>(st.Int(2));
+  r.channel = st.Text(3);
+  r.group_key = st.Text(4);
+  r.kind = st.Text(5);
+  r.payload = st.Blob(6);
+  r.created_ms = st.Int(7);
+  std::string state = st.Text(8);
+  std::optional<OutboxState> parsed = ParseOutboxState(state);
+  if (!parsed) {
+    return absl::DataLossError(
+        StrCat("outbox row ", r.id, " has an unknown state \"", state, "\""));
+  }
+  r.state = *parsed;
+  r.finished_ms = st.Int(9);
+  r.attempts = static_cast<int>(st.Int(10));
+  r.error = st.Text(11);
+  return r;
 }
 
 }  // namespace
@@ -113,6 +289,17 @@ absl::Status SqliteStore::Exec(const char* sql) {
     return absl::UnavailableError(StrCat("sqlite: ", msg));
   }
   return absl::OkStatus();
+}
+
+absl::Status SqliteStore::InTransaction(const std::function<absl::Status()>& body) {
+  VIGIE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  absl::Status st = body();
+  if (st.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    st = SqliteError(db_, "commit");
+  }
+  // A failed COMMIT (e.g. SQLITE_BUSY) leaves the transaction open.
+  if (!st.ok() && !sqlite3_get_autocommit(db_)) (void)Exec("ROLLBACK");
+  return st;
 }
 
 absl::Status SqliteStore::Migrate() {
@@ -204,6 +391,355 @@ absl::Status SqliteStore::SaveHosts(const std::vector<HostRecord>& hosts) {
     return fail("commit");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Alert>> SqliteStore::LoadAlerts() {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT rule_group, fingerprint, rule, labels_json, annotations_json, state, value, "
+               "active_at_ms, fired_at_ms, resolved_at_ms, last_eval_ms, flapping FROM alerts "
+               "ORDER BY rule_group, labels_json");
+  if (!st.ok()) return SqliteError(db_, "load alerts");
+  std::vector<Alert> alerts;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    Alert a;
+    a.group = st.Text(0);
+    a.fingerprint = static_cast<uint64_t>(st.Int(1));
+    a.rule = st.Text(2);
+    a.labels = LabelsFromJson(st.Text(3));
+    a.annotations = MapFromJson(st.Text(4));
+    std::string state = st.Text(5);
+    std::optional<AlertState> parsed = ParseAlertState(state);
+    if (!parsed) {
+      return absl::DataLossError(
+          StrCat("alert ", a.rule, " of group ", a.group, " has an unknown state \"", state, "\""));
+    }
+    a.state = *parsed;
+    a.value = st.Double(6);
+    a.active_at_ms = st.Int(7);
+    a.fired_at_ms = st.Int(8);
+    a.resolved_at_ms = st.Int(9);
+    a.last_eval_ms = st.Int(10);
+    a.flapping = st.Int(11) != 0;
+    alerts.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load alerts");
+  return alerts;
+}
+
+absl::Status SqliteStore::SaveGroupAlerts(const std::string& group,
+                                          const std::vector<Alert>& alerts) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    {
+      Statement del(db_, "DELETE FROM alerts WHERE rule_group = ?1");
+      if (!del.ok()) return SqliteError(db_, "prepare delete alerts");
+      del.BindText(1, group);
+      if (sqlite3_step(del.get()) != SQLITE_DONE) return SqliteError(db_, "delete alerts");
+    }
+    if (alerts.empty()) return absl::OkStatus();
+    // The row's group is `group` (the alert's own `group` field is not
+    // consulted). Two alerts with one fingerprint: the last one wins.
+    Statement st(
+        db_,
+        "INSERT OR REPLACE INTO alerts (rule_group, fingerprint, rule, labels_json, "
+        "annotations_json, state, value, active_at_ms, fired_at_ms, resolved_at_ms, "
+        "last_eval_ms, flapping) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    if (!st.ok()) return SqliteError(db_, "prepare save alerts");
+    for (const Alert& a : alerts) {
+      sqlite3_reset(st.get());
+      st.BindText(1, group);
+      st.BindInt(2, static_cast<int64_t>(a.fingerprint));
+      st.BindText(3, a.rule);
+      st.BindText(4, LabelsToJson(a.labels));
+      st.BindText(5, MapToJson(a.annotations));
+      st.BindText(6, AlertStateName(a.state));
+      st.BindDouble(7, a.value);
+      st.BindInt(8, a.active_at_ms);
+      st.BindInt(9, a.fired_at_ms);
+      st.BindInt(10, a.resolved_at_ms);
+      st.BindInt(11, a.last_eval_ms);
+      st.BindInt(12, a.flapping ? 1 : 0);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "save alert");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<routing::SilenceRecord>> SqliteStore::LoadSilences() {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT id, matchers_json, starts_at_ms, ends_at_ms, created_by, comment, "
+               "created_at_ms, updated_at_ms FROM silences ORDER BY id");
+  if (!st.ok()) return SqliteError(db_, "load silences");
+  std::vector<routing::SilenceRecord> silences;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    routing::SilenceRecord r;
+    r.id = st.Text(0);
+    r.matchers = StringsFromJson(st.Text(1));
+    r.starts_at_ms = st.Int(2);
+    r.ends_at_ms = st.Int(3);
+    r.created_by = st.Text(4);
+    r.comment = st.Text(5);
+    r.created_at_ms = st.Int(6);
+    r.updated_at_ms = st.Int(7);
+    silences.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load silences");
+  return silences;
+}
+
+absl::Status SqliteStore::SaveSilence(const routing::SilenceRecord& silence,
+                                      const AuditRecord& audit) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    {
+      Statement st(db_,
+                   "INSERT INTO silences (id, matchers_json, starts_at_ms, ends_at_ms, "
+                   "created_by, comment, created_at_ms, updated_at_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                   "ON CONFLICT(id) DO UPDATE SET matchers_json=excluded.matchers_json, "
+                   "starts_at_ms=excluded.starts_at_ms, ends_at_ms=excluded.ends_at_ms, "
+                   "created_by=excluded.created_by, comment=excluded.comment, "
+                   "created_at_ms=excluded.created_at_ms, updated_at_ms=excluded.updated_at_ms");
+      if (!st.ok()) return SqliteError(db_, "prepare save silence");
+      st.BindText(1, silence.id);
+      st.BindText(2, StringsToJson(silence.matchers));
+      st.BindInt(3, silence.starts_at_ms);
+      st.BindInt(4, silence.ends_at_ms);
+      st.BindText(5, silence.created_by);
+      st.BindText(6, silence.comment);
+      st.BindInt(7, silence.created_at_ms);
+      st.BindInt(8, silence.updated_at_ms);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "save silence");
+    }
+    return InsertAudit(audit);
+  });
+}
+
+absl::Status SqliteStore::DeleteSilences(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    Statement st(db_, "DELETE FROM silences WHERE id = ?1");
+    if (!st.ok()) return SqliteError(db_, "prepare delete silences");
+    for (const std::string& id : ids) {
+      sqlite3_reset(st.get());
+      st.BindText(1, id);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "delete silence");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<DispatchGroupRecord>> SqliteStore::LoadDispatchGroups() {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT group_key, receiver, notified, last_notify_ms, sequence, last_firing_json, "
+               "last_flapping_json FROM dispatch_groups ORDER BY group_key");
+  if (!st.ok()) return SqliteError(db_, "load dispatch groups");
+  std::vector<DispatchGroupRecord> groups;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    DispatchGroupRecord g;
+    g.group_key = st.Text(0);
+    g.receiver = st.Text(1);
+    g.notified = st.Int(2) != 0;
+    g.last_notify_ms = st.Int(3);
+    g.sequence = static_cast<uint64_t>(st.Int(4));
+    g.last_firing = FingerprintsFromJson(st.Text(5));
+    g.last_flapping = FingerprintsFromJson(st.Text(6));
+    groups.push_back(std::move(g));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load dispatch groups");
+  return groups;
+}
+
+absl::Status SqliteStore::CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
+                                         const std::vector<std::string>& removed,
+                                         std::vector<OutboxRecord>& outbox) {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> ids;
+  ids.reserve(outbox.size());
+  VIGIE_RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    {
+      Statement st(
+          db_,
+          "INSERT INTO dispatch_groups (group_key, receiver, notified, last_notify_ms, "
+          "sequence, last_firing_json, last_flapping_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+          "ON CONFLICT(group_key) DO UPDATE SET receiver=excluded.receiver, "
+          "notified=excluded.notified, last_notify_ms=excluded.last_notify_ms, "
+          "sequence=excluded.sequence, last_firing_json=excluded.last_firing_json, "
+          "last_flapping_json=excluded.last_flapping_json");
+      if (!st.ok()) return SqliteError(db_, "prepare save dispatch group");
+      for (const DispatchGroupRecord& g : groups) {
+        sqlite3_reset(st.get());
+        st.BindText(1, g.group_key);
+        st.BindText(2, g.receiver);
+        st.BindInt(3, g.notified ? 1 : 0);
+        st.BindInt(4, g.last_notify_ms);
+        st.BindInt(5, static_cast<int64_t>(g.sequence));
+        st.BindText(6, FingerprintsToJson(g.last_firing));
+        st.BindText(7, FingerprintsToJson(g.last_flapping));
+        if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "save dispatch group");
+      }
+    }
+    {
+      Statement st(db_, "DELETE FROM dispatch_groups WHERE group_key = ?1");
+      if (!st.ok()) return SqliteError(db_, "prepare delete dispatch group");
+      for (const std::string& key : removed) {
+        sqlite3_reset(st.get());
+        st.BindText(1, key);
+        if (sqlite3_step(st.get()) != SQLITE_DONE) {
+          return SqliteError(db_, "delete dispatch group");
+        }
+      }
+    }
+    Statement st(db_,
+                 "INSERT INTO outbox (receiver, notifier_index, channel, group_key, kind, payload, "
+                 "created_ms, state, finished_ms, attempts, error) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!st.ok()) return SqliteError(db_, "prepare insert outbox");
+    for (const OutboxRecord& r : outbox) {
+      sqlite3_reset(st.get());
+      st.BindText(1, r.receiver);
+      st.BindInt(2, r.notifier_index);
+      st.BindText(3, r.channel);
+      st.BindText(4, r.group_key);
+      st.BindText(5, r.kind);
+      st.BindBlob(6, r.payload);
+      st.BindInt(7, r.created_ms);
+      st.BindText(8, OutboxStateName(r.state));
+      st.BindInt(9, r.finished_ms);
+      st.BindInt(10, r.attempts);
+      st.BindText(11, r.error);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "insert outbox");
+      ids.push_back(sqlite3_last_insert_rowid(db_));
+    }
+    return absl::OkStatus();
+  }));
+  // Only now is the insert durable: hand the ids out.
+  for (size_t i = 0; i < outbox.size(); ++i) outbox[i].id = ids[i];
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::LoadPendingOutbox() {
+  std::lock_guard lock(mu_);
+  const std::string sql = StrCat("SELECT ", kOutboxColumns, " FROM outbox WHERE state = '",
+                                 OutboxStateName(OutboxState::kPending), "' ORDER BY id");
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) return SqliteError(db_, "load pending outbox");
+  std::vector<OutboxRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    absl::StatusOr<OutboxRecord> r = ReadOutboxRow(st);
+    if (!r.ok()) return r.status();
+    rows.push_back(*std::move(r));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load pending outbox");
+  return rows;
+}
+
+absl::Status SqliteStore::FinishOutbox(int64_t id, OutboxState state, int attempts,
+                                       const std::string& error, int64_t finished_ms) {
+  if (state == OutboxState::kPending) {
+    return absl::InvalidArgumentError("FinishOutbox: state must be sent or failed");
+  }
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    Statement st(db_,
+                 "UPDATE outbox SET state = ?2, attempts = ?3, error = ?4, finished_ms = ?5 "
+                 "WHERE id = ?1");
+    if (!st.ok()) return SqliteError(db_, "prepare finish outbox");
+    st.BindInt(1, id);
+    st.BindText(2, OutboxStateName(state));
+    st.BindInt(3, attempts);
+    st.BindText(4, error);
+    st.BindInt(5, finished_ms);
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "finish outbox");
+    if (sqlite3_changes(db_) == 0) return absl::NotFoundError(StrCat("no outbox row ", id));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::ListNotifications(size_t limit) {
+  std::lock_guard lock(mu_);
+  // The notification log is the finished rows (pending ones are the queue).
+  const std::string sql =
+      StrCat("SELECT ", kOutboxColumns, " FROM outbox WHERE state != '",
+             OutboxStateName(OutboxState::kPending), "' ORDER BY id DESC LIMIT ?1");
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) return SqliteError(db_, "list notifications");
+  st.BindInt(1, ClampLimit(limit));
+  std::vector<OutboxRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    absl::StatusOr<OutboxRecord> r = ReadOutboxRow(st);
+    if (!r.ok()) return r.status();
+    rows.push_back(*std::move(r));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list notifications");
+  return rows;
+}
+
+absl::StatusOr<size_t> SqliteStore::PruneNotifications(int64_t before_ms) {
+  std::lock_guard lock(mu_);
+  size_t pruned = 0;
+  VIGIE_RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    const std::string sql =
+        StrCat("DELETE FROM outbox WHERE state != '", OutboxStateName(OutboxState::kPending),
+               "' AND finished_ms < ?1");
+    Statement st(db_, sql.c_str());
+    if (!st.ok()) return SqliteError(db_, "prepare prune notifications");
+    st.BindInt(1, before_ms);
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "prune notifications");
+    pruned = static_cast<size_t>(sqlite3_changes(db_));
+    return absl::OkStatus();
+  }));
+  return pruned;
+}
+
+absl::Status SqliteStore::InsertAudit(const AuditRecord& audit) {
+  Statement st(db_,
+               "INSERT INTO audit_log (at_ms, actor, action, object, detail) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st.ok()) return SqliteError(db_, "prepare append audit");
+  st.BindInt(1, audit.at_ms);
+  st.BindText(2, audit.actor);
+  st.BindText(3, audit.action);
+  st.BindText(4, audit.object);
+  st.BindText(5, audit.detail);
+  if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "append audit");
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::AppendAudit(const AuditRecord& audit) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&] { return InsertAudit(audit); });
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(size_t limit) {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT id, at_ms, actor, action, object, detail FROM audit_log "
+               "ORDER BY id DESC LIMIT ?1");
+  if (!st.ok()) return SqliteError(db_, "list audit");
+  st.BindInt(1, ClampLimit(limit));
+  std::vector<AuditRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    AuditRecord r;
+    r.id = st.Int(0);
+    r.at_ms = st.Int(1);
+    r.actor = st.Text(2);
+    r.action = st.Text(3);
+    r.object = st.Text(4);
+    r.detail = st.Text(5);
+    rows.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list audit");
+  return rows;
 }
 
 }  // namespace vigie::daemon

@@ -7,9 +7,11 @@
 // SQLite anyway; vigied batches them in DurableWriter).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "daemon/store/store.h"
@@ -27,10 +29,36 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<HostRecord>> LoadHosts() override;
   absl::Status SaveHosts(const std::vector<HostRecord>& hosts) override;
 
+  absl::StatusOr<std::vector<Alert>> LoadAlerts() override;
+  absl::Status SaveGroupAlerts(const std::string& group, const std::vector<Alert>& alerts) override;
+
+  absl::StatusOr<std::vector<routing::SilenceRecord>> LoadSilences() override;
+  absl::Status SaveSilence(const routing::SilenceRecord& silence,
+                           const AuditRecord& audit) override;
+  absl::Status DeleteSilences(const std::vector<std::string>& ids) override;
+
+  absl::StatusOr<std::vector<DispatchGroupRecord>> LoadDispatchGroups() override;
+  absl::Status CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
+                              const std::vector<std::string>& removed,
+                              std::vector<OutboxRecord>& outbox) override;
+  absl::StatusOr<std::vector<OutboxRecord>> LoadPendingOutbox() override;
+  absl::Status FinishOutbox(int64_t id, OutboxState state, int attempts, const std::string& error,
+                            int64_t finished_ms) override;
+  absl::StatusOr<std::vector<OutboxRecord>> ListNotifications(size_t limit) override;
+  absl::StatusOr<size_t> PruneNotifications(int64_t before_ms) override;
+
+  absl::Status AppendAudit(const AuditRecord& audit) override;
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) override;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   absl::Status Migrate();
   absl::Status Exec(const char* sql);
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back when `body` or
+  // the COMMIT fails and returns that error. The caller holds mu_.
+  absl::Status InTransaction(const std::function<absl::Status()>& body);
+  // Inserts one audit row; inside a transaction, caller holds mu_.
+  absl::Status InsertAudit(const AuditRecord& audit);
 
   std::mutex mu_;
   sqlite3* db_;  // owned; guarded by mu_

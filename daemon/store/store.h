@@ -1,5 +1,6 @@
-// Store: the daemon's durable state (hosts today; alerts, incidents, silences
-// and the notification log later). SQLite is the embedded implementation;
+// Store: the daemon's durable state: hosts, alerts, silences, the
+// notification dispatcher's state and outbox (the notification log), and the
+// audit log. SQLite is the embedded implementation;
 // PostgreSQL implements the same interface for shared deployments.
 //
 // Every method is a complete transaction: when it returns OK the change is
@@ -14,6 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/labels.h"
+#include "daemon/alerting/alert.h"
+#include "daemon/routing/silences.h"
 
 namespace vigie::daemon {
 
@@ -29,6 +32,52 @@ struct HostRecord {
   std::string config_hash;
 };
 
+// What the notification dispatcher remembers of one alert group between
+// restarts (routing::Dispatcher's per-group bookkeeping).
+struct DispatchGroupRecord {
+  std::string group_key;  // routing::GroupNotification::group_key
+  std::string receiver;
+  bool notified = false;
+  int64_t last_notify_ms = 0;
+  uint64_t sequence = 0;                // notifications sent for this group so far
+  std::vector<uint64_t> last_firing;    // fingerprints notified as firing, sorted
+  std::vector<uint64_t> last_flapping;  // of those, the ones notified as flapping
+};
+
+enum class OutboxState { kPending, kSent, kFailed };
+// "pending", "sent", "failed".
+const char* OutboxStateName(OutboxState s);
+
+// One notification to deliver through one notifier of a receiver (the outbox
+// pattern): written as pending in the same transaction as the dispatcher
+// state that produced it, marked sent or failed when delivery ends. Pending
+// rows are delivered again after a restart. Finished rows are the
+// notification log.
+struct OutboxRecord {
+  int64_t id = 0;  // assigned by the store on insert
+  std::string receiver;
+  int notifier_index = 0;  // position of the notifier in the receiver's config
+  std::string channel;     // "email", "webhook", ...
+  std::string group_key;
+  std::string kind;     // "firing", "resolved", "flapping"
+  std::string payload;  // the Notification, serialized by the pipeline (opaque here)
+  int64_t created_ms = 0;
+  OutboxState state = OutboxState::kPending;
+  int64_t finished_ms = 0;  // when sent or given up; 0 while pending
+  int attempts = 0;
+  std::string error;  // last error when failed
+};
+
+// One administrative mutation: who did what, when.
+struct AuditRecord {
+  int64_t id = 0;  // assigned by the store on insert
+  int64_t at_ms = 0;
+  std::string actor;   // e.g. "alice (ipv4:127.0.0.1:51234)"
+  std::string action;  // e.g. "silence.add", "silence.expire", "config.reload"
+  std::string object;  // e.g. the silence id, the config file
+  std::string detail;  // free text (matchers, comment, outcome)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -36,6 +85,42 @@ class Store {
   virtual absl::StatusOr<std::vector<HostRecord>> LoadHosts() = 0;
   // Inserts or replaces every record, in one transaction.
   virtual absl::Status SaveHosts(const std::vector<HostRecord>& hosts) = 0;
+
+  // Alerts: the active alerts (pending, firing, resolved-kept) of each rule
+  // group, as the rule manager last reported them.
+  virtual absl::StatusOr<std::vector<Alert>> LoadAlerts() = 0;
+  // Replaces every stored alert of `group` by `alerts` (empty: deletes them).
+  virtual absl::Status SaveGroupAlerts(const std::string& group,
+                                       const std::vector<Alert>& alerts) = 0;
+
+  // Silences (every state, until garbage-collected).
+  virtual absl::StatusOr<std::vector<routing::SilenceRecord>> LoadSilences() = 0;
+  // Inserts or replaces `silence` and appends `audit`, in one transaction.
+  virtual absl::Status SaveSilence(const routing::SilenceRecord& silence,
+                                   const AuditRecord& audit) = 0;
+  virtual absl::Status DeleteSilences(const std::vector<std::string>& ids) = 0;
+
+  // Dispatcher state and outbox.
+  virtual absl::StatusOr<std::vector<DispatchGroupRecord>> LoadDispatchGroups() = 0;
+  // One transaction: upserts `groups`, deletes the groups named in `removed`,
+  // inserts `outbox` rows (their `id` is set on success).
+  virtual absl::Status CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
+                                      const std::vector<std::string>& removed,
+                                      std::vector<OutboxRecord>& outbox) = 0;
+  // Pending outbox rows, by id.
+  virtual absl::StatusOr<std::vector<OutboxRecord>> LoadPendingOutbox() = 0;
+  // Marks a row sent or failed with its attempts, error and finished_ms.
+  virtual absl::Status FinishOutbox(int64_t id, OutboxState state, int attempts,
+                                    const std::string& error, int64_t finished_ms) = 0;
+  // The notification log, newest first, at most `limit` rows.
+  virtual absl::StatusOr<std::vector<OutboxRecord>> ListNotifications(size_t limit) = 0;
+  // Deletes finished rows with finished_ms < `before_ms`; returns how many.
+  virtual absl::StatusOr<size_t> PruneNotifications(int64_t before_ms) = 0;
+
+  // Audit log.
+  virtual absl::Status AppendAudit(const AuditRecord& audit) = 0;
+  // Newest first, at most `limit` rows.
+  virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) = 0;
 };
 
 }  // namespace vigie::daemon
