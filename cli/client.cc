@@ -13,6 +13,12 @@ absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
+template <typename T>
+std::vector<T> Take(google::protobuf::RepeatedPtrField<T>& field) {
+  return std::vector<T>(std::make_move_iterator(field.begin()),
+                        std::make_move_iterator(field.end()));
+}
+
 }  // namespace
 
 struct AdminClient::Stub {
@@ -61,6 +67,58 @@ absl::StatusOr<std::vector<vigie::v1::SeriesData>> AdminClient::QuerySeries(
   return std::vector<vigie::v1::SeriesData>(
       std::make_move_iterator(response->mutable_series()->begin()),
       std::make_move_iterator(response->mutable_series()->end()));
+}
+
+absl::StatusOr<std::vector<vigie::v1::Alert>> AdminClient::ListAlerts(const std::string& state) {
+  vigie::v1::ListAlertsRequest request;
+  request.set_state(state);
+  auto response = stub_->Call<vigie::v1::ListAlertsRequest, vigie::v1::ListAlertsResponse>(
+      &vigie::v1::Admin::Stub::ListAlerts, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_alerts());
+}
+
+absl::StatusOr<std::string> AdminClient::AddSilence(const vigie::v1::AddSilenceRequest& request) {
+  auto response = stub_->Call<vigie::v1::AddSilenceRequest, vigie::v1::AddSilenceResponse>(
+      &vigie::v1::Admin::Stub::AddSilence, request, timeout_);
+  if (!response.ok()) return response.status();
+  return response->id();
+}
+
+absl::StatusOr<std::vector<vigie::v1::Silence>> AdminClient::ListSilences(
+    const std::string& state) {
+  vigie::v1::ListSilencesRequest request;
+  request.set_state(state);
+  auto response = stub_->Call<vigie::v1::ListSilencesRequest, vigie::v1::ListSilencesResponse>(
+      &vigie::v1::Admin::Stub::ListSilences, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_silences());
+}
+
+absl::Status AdminClient::ExpireSilence(const std::string& id, const std::string& actor) {
+  vigie::v1::ExpireSilenceRequest request;
+  request.set_id(id);
+  request.set_actor(actor);
+  return stub_
+      ->Call<vigie::v1::ExpireSilenceRequest, vigie::v1::ExpireSilenceResponse>(
+          &vigie::v1::Admin::Stub::ExpireSilence, request, timeout_)
+      .status();
+}
+
+absl::StatusOr<vigie::v1::ReloadResponse> AdminClient::Reload(const std::string& actor) {
+  vigie::v1::ReloadRequest request;
+  request.set_actor(actor);
+  return stub_->Call<vigie::v1::ReloadRequest, vigie::v1::ReloadResponse>(
+      &vigie::v1::Admin::Stub::Reload, request, timeout_);
+}
+
+absl::StatusOr<std::vector<vigie::v1::AuditEntry>> AdminClient::ListAudit(uint32_t limit) {
+  vigie::v1::ListAuditRequest request;
+  request.set_limit(limit);
+  auto response = stub_->Call<vigie::v1::ListAuditRequest, vigie::v1::ListAuditResponse>(
+      &vigie::v1::Admin::Stub::ListAudit, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_entries());
 }
 
 }  // namespace vigie::cli

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,19 @@ class AdminClient {
   // equal all of `request.matchers()`, sorted by labels.
   absl::StatusOr<std::vector<vigie::v1::SeriesData>> QuerySeries(
       const vigie::v1::QuerySeriesRequest& request);
+
+  // Alerting; UNIMPLEMENTED when vigied runs without it.
+  // `state`: "", "firing", "pending", "resolved" or "flapping".
+  absl::StatusOr<std::vector<vigie::v1::Alert>> ListAlerts(const std::string& state);
+  // The new silence's id.
+  absl::StatusOr<std::string> AddSilence(const vigie::v1::AddSilenceRequest& request);
+  // `state`: "", "active", "pending" or "expired".
+  absl::StatusOr<std::vector<vigie::v1::Silence>> ListSilences(const std::string& state);
+  absl::Status ExpireSilence(const std::string& id, const std::string& actor);
+  // INVALID_ARGUMENT with file:line messages when the configuration is bad.
+  absl::StatusOr<vigie::v1::ReloadResponse> Reload(const std::string& actor);
+  // Newest first; `limit` 0 lets vigied choose.
+  absl::StatusOr<std::vector<vigie::v1::AuditEntry>> ListAudit(uint32_t limit);
 
  private:
   struct Stub;

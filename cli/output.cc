@@ -126,6 +126,46 @@ std::string SeriesName(const vigie::v1::SeriesData& s) {
   return FormatSeries(metric, labels);
 }
 
+std::string LabelOr(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& labels,
+                    std::string_view name, std::string_view fallback) {
+  for (const auto& l : labels) {
+    if (l.name() == name && !l.value().empty()) return l.value();
+  }
+  return std::string(fallback);
+}
+
+int StateRank(std::string_view state) {
+  if (state == "firing") return 0;
+  if (state == "pending") return 1;
+  if (state == "resolved") return 2;
+  return 3;
+}
+
+// When the alert entered its current state.
+int64_t SinceMs(const vigie::v1::Alert& a) {
+  if (a.state() == "firing") return a.fired_at_ms();
+  if (a.state() == "resolved") return a.resolved_at_ms();
+  return a.active_at_ms();
+}
+
+// "silence:0123abcd" (`full`: the whole id), "maintenance:NAME", or "-".
+std::string MutedCell(const vigie::v1::Alert& a, bool full) {
+  if (a.muted_by_kind().empty()) return "-";
+  const bool shorten = !full && a.muted_by_kind() == "silence" && a.muted_by_id().size() > 8;
+  return StrCat(a.muted_by_kind(), ":", shorten ? a.muted_by_id().substr(0, 8) : a.muted_by_id());
+}
+
+std::string Summary(const vigie::v1::Alert& a) {
+  auto it = a.annotations().find("summary");
+  return it == a.annotations().end() ? "" : it->second;
+}
+
+// A time as two JSON keys: `key` (RFC 3339, "" for never) and `key`_ms.
+void PutTime(Json& out, const std::string& key, int64_t ms) {
+  out[key] = FormatRfc3339(ms);
+  out[key + "_ms"] = ms;
+}
+
 }  // namespace
 
 std::string RenderTable(const Table& table) {
@@ -186,6 +226,26 @@ std::string FormatAgo(int64_t then_ms, int64_t now_ms) {
   if (s < 3600) return StrCat(s / 60, "m ago");
   if (s < 86400) return StrCat(s / 3600, "h ago");
   return StrCat(s / 86400, "d ago");
+}
+
+std::string FormatAge(int64_t then_ms, int64_t now_ms) {
+  if (then_ms <= 0) return "-";
+  const int64_t s = (now_ms - then_ms) / 1000;
+  if (s < 1) return "0s";
+  if (s < 60) return StrCat(s, "s");
+  if (s < 3600) return StrCat(s / 60, "m");
+  if (s < 86400) return StrCat(s / 3600, "h");
+  return StrCat(s / 86400, "d");
+}
+
+std::string FormatRelative(int64_t ms, int64_t now_ms) {
+  if (ms <= 0) return "never";
+  if (ms > now_ms) {
+    const std::string age = FormatAge(now_ms, ms);
+    return age == "0s" ? "now" : StrCat("in ", age);
+  }
+  const std::string age = FormatAge(ms, now_ms);
+  return age == "0s" ? "now" : StrCat(age, " ago");
 }
 
 std::string FormatRfc3339(int64_t ms) {
@@ -342,6 +402,147 @@ std::string RenderSeries(const std::vector<vigie::v1::SeriesData>& series, Outpu
     }
   }
   return out;
+}
+
+std::string RenderAlerts(std::vector<vigie::v1::Alert> alerts, OutputFormat format,
+                         int64_t now_ms) {
+  std::stable_sort(alerts.begin(), alerts.end(),
+                   [](const vigie::v1::Alert& a, const vigie::v1::Alert& b) {
+                     const int ra = StateRank(a.state()), rb = StateRank(b.state());
+                     if (ra != rb) return ra < rb;
+                     if (a.name() != b.name()) return a.name() < b.name();
+                     return FormatLabels(a.labels()) < FormatLabels(b.labels());
+                   });
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& a : alerts) {
+      Json j = {{"name", a.name()},
+                {"group", a.group()},
+                {"state", a.state()},
+                {"flapping", a.flapping()},
+                {"labels", LabelsJson(a.labels())},
+                {"annotations", Json::object()},
+                {"value", a.value()}};
+      // Sorted: protobuf maps have no stable order.
+      std::vector<std::pair<std::string, std::string>> annotations(a.annotations().begin(),
+                                                                   a.annotations().end());
+      std::sort(annotations.begin(), annotations.end());
+      for (const auto& [k, v] : annotations) j["annotations"][k] = v;
+      PutTime(j, "active_at", a.active_at_ms());
+      PutTime(j, "fired_at", a.fired_at_ms());
+      PutTime(j, "resolved_at", a.resolved_at_ms());
+      j["fingerprint"] = a.fingerprint();
+      if (a.muted_by_kind().empty()) {
+        j["muted"] = nullptr;
+      } else {
+        j["muted"] = {
+            {"kind", a.muted_by_kind()}, {"id", a.muted_by_id()}, {"detail", a.muted_detail()}};
+      }
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  const bool csv = format == OutputFormat::kCsv;
+  Table t;
+  if (csv) {
+    t.columns = {"state", "flapping", "alert", "host",   "severity",
+                 "since", "value",    "muted", "summary"};
+  } else {
+    t.columns = {"state", "alert", "host", "severity", "since", "value", "muted", "summary"};
+  }
+  for (const auto& a : alerts) {
+    const int64_t since = SinceMs(a);
+    std::vector<std::string> row;
+    if (csv) {
+      row = {a.state(), a.flapping() ? "true" : "false"};
+    } else {
+      row = {a.flapping() ? StrCat(a.state(), " (flapping)") : a.state()};
+    }
+    for (std::string cell :
+         {a.name(), LabelOr(a.labels(), "host", "-"), LabelOr(a.labels(), "severity", "-"),
+          csv ? FormatRfc3339(since) : FormatAge(since, now_ms), FormatValue(a.value()),
+          MutedCell(a, csv), Summary(a)}) {
+      row.push_back(std::move(cell));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return csv ? RenderCsv(t) : RenderTable(t);
+}
+
+std::string RenderSilences(const std::vector<vigie::v1::Silence>& silences, OutputFormat format,
+                           int64_t now_ms) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& s : silences) {
+      Json j = {{"id", s.id()},
+                {"state", s.state()},
+                {"matchers", std::vector<std::string>(s.matchers().begin(), s.matchers().end())}};
+      PutTime(j, "starts_at", s.starts_at_ms());
+      PutTime(j, "ends_at", s.ends_at_ms());
+      j["created_by"] = s.created_by();
+      j["comment"] = s.comment();
+      PutTime(j, "created_at", s.created_at_ms());
+      PutTime(j, "updated_at", s.updated_at_ms());
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  const bool csv = format == OutputFormat::kCsv;
+  Table t{{"id", "state", "matchers", "starts", "ends", "created_by", "comment"}, {}};
+  for (const auto& s : silences) {
+    auto when = [&](int64_t ms) { return csv ? FormatRfc3339(ms) : FormatRelative(ms, now_ms); };
+    t.rows.push_back({s.id(), s.state(),
+                      Join(std::vector<std::string>(s.matchers().begin(), s.matchers().end()), " "),
+                      when(s.starts_at_ms()), when(s.ends_at_ms()), s.created_by(), s.comment()});
+  }
+  return csv ? RenderCsv(t) : RenderTable(t);
+}
+
+std::string RenderSilenceId(const std::string& id, OutputFormat format) {
+  if (format == OutputFormat::kJson) return Dump(Json{{"id", id}});
+  return id + "\n";
+}
+
+std::string RenderReload(const vigie::v1::ReloadResponse& reload, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    return Dump(Json{{"config_file", reload.config_file()},
+                     {"rules", reload.rules()},
+                     {"receivers", reload.receivers()}});
+  }
+  if (format == OutputFormat::kCsv) {
+    return RenderCsv(
+        Table{{"config_file", "rules", "receivers"},
+              {{reload.config_file(), StrCat(reload.rules()), StrCat(reload.receivers())}}});
+  }
+  const std::string what =
+      reload.config_file().empty() ? std::string("the embedded defaults") : reload.config_file();
+  return StrCat("reloaded ", what, ": ", reload.rules(), " alerting rule",
+                reload.rules() == 1 ? "" : "s", ", ", reload.receivers(), " receiver",
+                reload.receivers() == 1 ? "" : "s", "\n");
+}
+
+std::string RenderAudit(const std::vector<vigie::v1::AuditEntry>& entries, OutputFormat format,
+                        int64_t now_ms) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& e : entries) {
+      Json j = Json::object();
+      PutTime(j, "at", e.at_ms());
+      j["actor"] = e.actor();
+      j["action"] = e.action();
+      j["object"] = e.object();
+      j["detail"] = e.detail();
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  const bool csv = format == OutputFormat::kCsv;
+  Table t{{"at", "actor", "action", "object", "detail"}, {}};
+  for (const auto& e : entries) {
+    t.rows.push_back({csv ? FormatRfc3339(e.at_ms()) : FormatAgo(e.at_ms(), now_ms), e.actor(),
+                      e.action(), e.object(), e.detail()});
+  }
+  return csv ? RenderCsv(t) : RenderTable(t);
 }
 
 std::string FormatError(const absl::Status& status, std::string_view server) {

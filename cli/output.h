@@ -40,6 +40,11 @@ std::string CsvField(std::string_view field);
 // "never" (then_ms <= 0), "just now" (under a second, or in the future),
 // "12s ago", "3m ago", "2h ago", "4d ago": the largest whole unit.
 std::string FormatAgo(int64_t then_ms, int64_t now_ms);
+// How long ago, without "ago" (the SINCE column): "-" (then_ms <= 0), "0s"
+// (under a second, or in the future), "12s", "3m", "2h", "4d".
+std::string FormatAge(int64_t then_ms, int64_t now_ms);
+// Either way in time: "never" (0), "now" (within a second), "5m ago", "in 2h".
+std::string FormatRelative(int64_t ms, int64_t now_ms);
 // RFC 3339 UTC with second precision; "" for 0 (never).
 std::string FormatRfc3339(int64_t ms);
 // "k=v,k2=v2" in the given order.
@@ -58,6 +63,23 @@ std::string RenderInventory(std::vector<vigie::v1::Host> hosts, OutputFormat for
 // "timestamp_ms value", a blank line between series. JSON:
 // [{"labels": {...}, "points": [[ts, v], ...]}, ...].
 std::string RenderSeries(const std::vector<vigie::v1::SeriesData>& series, OutputFormat format);
+// `alerts`: firing, then pending, then resolved; by alert name, then labels.
+// Table: STATE (with " (flapping)"), ALERT, HOST and SEVERITY (labels, "-"
+// when absent), SINCE (since it fired, became pending or resolved), VALUE,
+// MUTED ("silence:" and the id's first 8 digits, "maintenance:NAME",
+// "inhibition:RULE", or "-"), SUMMARY (annotation). CSV has a FLAPPING
+// column, full ids and RFC 3339 times; JSON every field of the Alert message.
+std::string RenderAlerts(std::vector<vigie::v1::Alert> alerts, OutputFormat format, int64_t now_ms);
+// `silence list`: in vigied's order (by start, then id); matchers space-separated.
+std::string RenderSilences(const std::vector<vigie::v1::Silence>& silences, OutputFormat format,
+                           int64_t now_ms);
+// `silence add`: the new id on a line; JSON {"id": "..."}.
+std::string RenderSilenceId(const std::string& id, OutputFormat format);
+// `reload`: "reloaded FILE: N alerting rules, M receivers".
+std::string RenderReload(const vigie::v1::ReloadResponse& reload, OutputFormat format);
+// `audit`: newest first, as vigied sends it.
+std::string RenderAudit(const std::vector<vigie::v1::AuditEntry>& entries, OutputFormat format,
+                        int64_t now_ms);
 
 // The line vigiectl prints for a failed call, without the trailing newline:
 // "vigiectl: cannot reach vigied at SERVER: MESSAGE" when the daemon could not

@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "common/labels.h"
+#include "common/matcher.h"
 #include "common/strings.h"
+#include "daemon/admin/alert_admin.h"
 #include "daemon/state/state.h"
+#include "fmt/format.h"
 
 namespace vigie::daemon {
 namespace {
@@ -59,6 +62,62 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx, const grpc::S
   return reactor;
 }
 
+// gRPC and absl share their status codes, value for value.
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return {static_cast<grpc::StatusCode>(status.code()), StatusMessage(status)};
+}
+
+const grpc::Status kAlertingDisabled{grpc::StatusCode::UNIMPLEMENTED, "alerting is not enabled"};
+
+constexpr uint32_t kDefaultAuditLimit = 100;
+constexpr uint32_t kMaxAuditLimit = 10'000;
+
+// Who asked, for the audit log: "alice@laptop (ipv4:127.0.0.1:51234)".
+std::string ActorOf(const grpc::CallbackServerContext& ctx, const std::string& actor) {
+  return StrCat(actor.empty() ? "unknown" : actor, " (", ctx.peer(), ")");
+}
+
+// ListAlerts' state filter: "" keeps everything.
+bool KeepAlert(const Alert& alert, std::string_view filter) {
+  if (filter.empty()) return true;
+  if (filter == "flapping") return alert.flapping;
+  return filter == AlertStateName(alert.state);
+}
+
+bool IsAlertFilter(std::string_view filter) {
+  return filter.empty() || filter == "firing" || filter == "pending" || filter == "resolved" ||
+         filter == "flapping";
+}
+
+// AddSilence's request as a routing::Silence; INVALID_ARGUMENT naming what is wrong.
+absl::StatusOr<routing::Silence> SilenceOf(const vigie::v1::AddSilenceRequest& request,
+                                           int64_t now_ms) {
+  if (request.matchers().empty()) {
+    return absl::InvalidArgumentError("AddSilence: at least one matcher is required");
+  }
+  routing::Silence silence;
+  for (int i = 0; i < request.matchers_size(); ++i) {
+    const std::string& text = request.matchers(i);
+    absl::StatusOr<Matcher> m = Matcher::Parse(text);
+    if (!m.ok()) {
+      return absl::InvalidArgumentError(
+          StrCat("AddSilence: matcher ", i + 1, " \"", text, "\": ", StatusMessage(m.status())));
+    }
+    silence.matchers.push_back(*std::move(m));
+  }
+  if (request.ends_at_ms() <= 0) {
+    return absl::InvalidArgumentError("AddSilence: field \"ends_at_ms\" is required");
+  }
+  if (request.comment().empty()) {
+    return absl::InvalidArgumentError("AddSilence: field \"comment\" is required");
+  }
+  silence.starts_at_ms = request.starts_at_ms() > 0 ? request.starts_at_ms() : now_ms;
+  silence.ends_at_ms = request.ends_at_ms();
+  silence.comment = request.comment();
+  return silence;
+}
+
 }  // namespace
 
 void FillHost(const HostStatus& status, vigie::v1::Host& out) {
@@ -78,7 +137,40 @@ void FillHost(const HostStatus& status, vigie::v1::Host& out) {
   out.set_series_count(status.series_count);
 }
 
-AdminService::AdminService(const State& state) : state_(state) {}
+void FillAlert(const AlertView& view, vigie::v1::Alert& out) {
+  const Alert& a = view.alert;
+  out.set_name(a.rule);
+  out.set_group(a.group);
+  AppendLabels(a.labels, *out.mutable_labels());
+  out.mutable_annotations()->insert(a.annotations.begin(), a.annotations.end());
+  out.set_state(AlertStateName(a.state));
+  out.set_value(a.value);
+  out.set_active_at_ms(a.active_at_ms);
+  out.set_fired_at_ms(a.fired_at_ms);
+  out.set_resolved_at_ms(a.resolved_at_ms);
+  out.set_flapping(a.flapping);
+  out.set_fingerprint(fmt::format("{:016x}", a.fingerprint));  // as notify::FingerprintHex
+  if (view.muted) {
+    out.set_muted_by_kind(routing::MuteKindName(view.muted->kind));
+    out.set_muted_by_id(view.muted->id);
+    out.set_muted_detail(view.muted->detail);
+  }
+}
+
+void FillSilence(const routing::Silence& silence, int64_t now_ms, vigie::v1::Silence& out) {
+  out.set_id(silence.id);
+  for (const Matcher& m : silence.matchers) out.add_matchers(m.ToString());
+  out.set_starts_at_ms(silence.starts_at_ms);
+  out.set_ends_at_ms(silence.ends_at_ms);
+  out.set_created_by(silence.created_by);
+  out.set_comment(silence.comment);
+  out.set_created_at_ms(silence.created_at_ms);
+  out.set_updated_at_ms(silence.updated_at_ms);
+  out.set_state(routing::SilenceStateName(silence.StateAt(now_ms)));
+}
+
+AdminService::AdminService(const State& state, AlertAdmin* alerts)
+    : state_(state), alerts_(alerts) {}
 
 grpc::ServerUnaryReactor* AdminService::ListHosts(grpc::CallbackServerContext* ctx,
                                                   const vigie::v1::ListHostsRequest* /*request*/,
@@ -128,6 +220,101 @@ grpc::ServerUnaryReactor* AdminService::QuerySeries(grpc::CallbackServerContext*
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [labels, data] : found) *response->add_series() = std::move(data);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ListAlerts(grpc::CallbackServerContext* ctx,
+                                                   const vigie::v1::ListAlertsRequest* request,
+                                                   vigie::v1::ListAlertsResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  const std::string& filter = request->state();
+  if (!IsAlertFilter(filter)) {
+    return Finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT,
+                        StrCat("ListAlerts: unknown state \"", filter,
+                               "\" (expected firing, pending, resolved or flapping)")});
+  }
+  for (const AlertView& view : alerts_->ListAlerts()) {
+    if (KeepAlert(view.alert, filter)) FillAlert(view, *response->add_alerts());
+  }
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::AddSilence(grpc::CallbackServerContext* ctx,
+                                                   const vigie::v1::AddSilenceRequest* request,
+                                                   vigie::v1::AddSilenceResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  absl::StatusOr<routing::Silence> silence = SilenceOf(*request, state_.clock().NowMillis());
+  if (!silence.ok()) return Finish(ctx, ToGrpc(silence.status()));
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  absl::StatusOr<std::string> id =
+      alerts_->AddSilence(*std::move(silence), ActorOf(*ctx, request->actor()));
+  if (!id.ok()) return Finish(ctx, ToGrpc(id.status()));
+  response->set_id(*id);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ListSilences(grpc::CallbackServerContext* ctx,
+                                                     const vigie::v1::ListSilencesRequest* request,
+                                                     vigie::v1::ListSilencesResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  std::optional<routing::SilenceState> state;
+  if (!request->state().empty()) {
+    state = routing::ParseSilenceState(request->state());
+    if (!state) {
+      return Finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT,
+                          StrCat("ListSilences: unknown state \"", request->state(),
+                                 "\" (expected active, pending or expired)")});
+    }
+  }
+  const int64_t now_ms = state_.clock().NowMillis();
+  for (const routing::Silence& s : alerts_->ListSilences(state)) {
+    FillSilence(s, now_ms, *response->add_silences());
+  }
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ExpireSilence(
+    grpc::CallbackServerContext* ctx, const vigie::v1::ExpireSilenceRequest* request,
+    vigie::v1::ExpireSilenceResponse* /*response*/) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  if (request->id().empty()) {
+    return Finish(ctx,
+                  {grpc::StatusCode::INVALID_ARGUMENT, "ExpireSilence: field \"id\" is required"});
+  }
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  return Finish(ctx,
+                ToGrpc(alerts_->ExpireSilence(request->id(), ActorOf(*ctx, request->actor()))));
+}
+
+grpc::ServerUnaryReactor* AdminService::Reload(grpc::CallbackServerContext* ctx,
+                                               const vigie::v1::ReloadRequest* request,
+                                               vigie::v1::ReloadResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  // Synchronous: re-reads the configuration file (see the header).
+  absl::StatusOr<ReloadResult> result = alerts_->Reload(ActorOf(*ctx, request->actor()));
+  if (!result.ok()) return Finish(ctx, ToGrpc(result.status()));
+  response->set_config_file(result->config_file);
+  response->set_rules(result->rules);
+  response->set_receivers(result->receivers);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ListAudit(grpc::CallbackServerContext* ctx,
+                                                  const vigie::v1::ListAuditRequest* request,
+                                                  vigie::v1::ListAuditResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  const uint32_t limit =
+      request->limit() == 0 ? kDefaultAuditLimit : std::min(request->limit(), kMaxAuditLimit);
+  absl::StatusOr<std::vector<AuditRecord>> records = alerts_->ListAudit(limit);
+  if (!records.ok()) return Finish(ctx, ToGrpc(records.status()));
+  for (const AuditRecord& r : *records) {
+    auto* e = response->add_entries();
+    e->set_at_ms(r.at_ms);
+    e->set_actor(r.actor);
+    e->set_action(r.action);
+    e->set_object(r.object);
+    e->set_detail(r.detail);
+  }
   return Finish(ctx, grpc::Status::OK);
 }
 

@@ -1,36 +1,66 @@
 // AdminService: the administrator's gRPC API (proto/vigie/v1/admin.proto),
-// served by vigied on the ingest port and used by vigiectl. It only reads
-// State: it never writes, persists or waits.
+// served by vigied on the ingest port and used by vigiectl.
 //
-// Every RPC is a unary callback reactor that answers from a copy taken under
-// State's short per-host locks, so nothing here blocks a gRPC thread.
+// Hosts and series (ListHosts, GetHost, QuerySeries) only read State: they
+// answer from a copy taken under State's short per-host locks and never block.
+//
+// Alerting (ListAlerts, AddSilence, ListSilences, ExpireSilence, Reload,
+// ListAudit) goes through the optional AlertAdmin; without one these answer
+// UNIMPLEMENTED "alerting is not enabled". The mutations (AddSilence,
+// ExpireSilence, Reload) run synchronously inside the reactor method and may
+// block its gRPC thread briefly (a store commit, re-reading the configuration
+// file); they never wait on the network. The actor handed to AlertAdmin (and
+// so to the audit log) is `request.actor` ("unknown" when empty) followed by
+// the peer address: "alice@laptop (ipv4:127.0.0.1:51234)".
 //
 // Errors:
-//   GetHost      NOT_FOUND `no host named "x"`.
-//   QuerySeries  INVALID_ARGUMENT naming the missing field (`host`, `metric`)
-//                or the bad matcher; NOT_FOUND for an unknown host.
+//   GetHost       NOT_FOUND `no host named "x"`.
+//   QuerySeries   INVALID_ARGUMENT naming the missing field (`host`, `metric`)
+//                 or the bad matcher; NOT_FOUND for an unknown host.
+//   ListAlerts    INVALID_ARGUMENT for a state other than firing, pending,
+//                 resolved, flapping.
+//   AddSilence    INVALID_ARGUMENT naming the bad matcher, or the missing
+//                 matchers / ends_at_ms / comment, or AlertAdmin's validation.
+//   ListSilences  INVALID_ARGUMENT for a state other than pending, active, expired.
+//   Others        AlertAdmin's absl status, code for code (NOT_FOUND for an
+//                 unknown silence, FAILED_PRECONDITION for an expired one,
+//                 Reload's INVALID_ARGUMENT with file:line messages...).
 //
-// Thread-safety: all methods may be called concurrently (State is
-// thread-safe; the service holds no mutable state of its own).
+// Thread-safety: all methods may be called concurrently (State and AlertAdmin
+// are thread-safe; the service holds no mutable state of its own).
 #pragma once
+
+#include <cstdint>
 
 #include "vigie/v1/admin.grpc.pb.h"
 
 namespace vigie::daemon {
+namespace routing {
+struct Silence;
+}  // namespace routing
 
+class AlertAdmin;
 class State;
+struct AlertView;
 struct HostStatus;
 
 class AdminService final : public vigie::v1::Admin::CallbackService {
  public:
-  // `state` must outlive the service (and the server that runs it).
-  explicit AdminService(const State& state);
+  // `state` and `alerts` must outlive the service (and the server that runs
+  // it). `alerts` may be null: alerting is not enabled.
+  explicit AdminService(const State& state, AlertAdmin* alerts = nullptr);
 
   // The generated base also declares the synchronous overloads; keep them
   // visible (-Woverloaded-virtual).
+  using vigie::v1::Admin::CallbackService::AddSilence;
+  using vigie::v1::Admin::CallbackService::ExpireSilence;
   using vigie::v1::Admin::CallbackService::GetHost;
+  using vigie::v1::Admin::CallbackService::ListAlerts;
+  using vigie::v1::Admin::CallbackService::ListAudit;
   using vigie::v1::Admin::CallbackService::ListHosts;
+  using vigie::v1::Admin::CallbackService::ListSilences;
   using vigie::v1::Admin::CallbackService::QuerySeries;
+  using vigie::v1::Admin::CallbackService::Reload;
 
   grpc::ServerUnaryReactor* ListHosts(grpc::CallbackServerContext* ctx,
                                       const vigie::v1::ListHostsRequest* request,
@@ -42,14 +72,39 @@ class AdminService final : public vigie::v1::Admin::CallbackService {
                                         const vigie::v1::QuerySeriesRequest* request,
                                         vigie::v1::QuerySeriesResponse* response) override;
 
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx,
+                                       const vigie::v1::ListAlertsRequest* request,
+                                       vigie::v1::ListAlertsResponse* response) override;
+  grpc::ServerUnaryReactor* AddSilence(grpc::CallbackServerContext* ctx,
+                                       const vigie::v1::AddSilenceRequest* request,
+                                       vigie::v1::AddSilenceResponse* response) override;
+  grpc::ServerUnaryReactor* ListSilences(grpc::CallbackServerContext* ctx,
+                                         const vigie::v1::ListSilencesRequest* request,
+                                         vigie::v1::ListSilencesResponse* response) override;
+  grpc::ServerUnaryReactor* ExpireSilence(grpc::CallbackServerContext* ctx,
+                                          const vigie::v1::ExpireSilenceRequest* request,
+                                          vigie::v1::ExpireSilenceResponse* response) override;
+  grpc::ServerUnaryReactor* Reload(grpc::CallbackServerContext* ctx,
+                                   const vigie::v1::ReloadRequest* request,
+                                   vigie::v1::ReloadResponse* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* ctx,
+                                      const vigie::v1::ListAuditRequest* request,
+                                      vigie::v1::ListAuditResponse* response) override;
+
  private:
   // Constant after construction.
   const State& state_;
+  AlertAdmin* const alerts_;  // null: alerting is not enabled
 };
 
 // Fills `out` from a host's bookkeeping. A record whose inventory does not
 // parse leaves `out.inventory` empty (the agent sent it validated; a corrupt
 // store row should not hide the host).
 void FillHost(const HostStatus& status, vigie::v1::Host& out);
+
+// Fills `out` from an alert and why it is muted.
+void FillAlert(const AlertView& view, vigie::v1::Alert& out);
+// Fills `out` from a silence; `state` from its state at `now_ms`.
+void FillSilence(const routing::Silence& silence, int64_t now_ms, vigie::v1::Silence& out);
 
 }  // namespace vigie::daemon

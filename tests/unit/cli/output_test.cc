@@ -221,5 +221,237 @@ TEST(FormatErrorTest, NamesTheServerWhenUnreachable) {
             "vigiectl: no host named \"x\"");
 }
 
+TEST(FormatAgeTest, LargestWholeUnitWithoutAgo) {
+  EXPECT_EQ(FormatAge(0, kNow), "-");
+  EXPECT_EQ(FormatAge(kNow - 400, kNow), "0s");
+  EXPECT_EQ(FormatAge(kNow + 5'000, kNow), "0s");
+  EXPECT_EQ(FormatAge(kNow - 12'000, kNow), "12s");
+  EXPECT_EQ(FormatAge(kNow - 5 * 60'000, kNow), "5m");
+  EXPECT_EQ(FormatAge(kNow - 2 * 3'600'000 - 59 * 60'000, kNow), "2h");
+  EXPECT_EQ(FormatAge(kNow - 3 * 86'400'000, kNow), "3d");
+}
+
+TEST(FormatRelativeTest, PastAndFuture) {
+  EXPECT_EQ(FormatRelative(0, kNow), "never");
+  EXPECT_EQ(FormatRelative(kNow + 300, kNow), "now");
+  EXPECT_EQ(FormatRelative(kNow - 300, kNow), "now");
+  EXPECT_EQ(FormatRelative(kNow + 2 * 3'600'000, kNow), "in 2h");
+  EXPECT_EQ(FormatRelative(kNow - 5 * 60'000, kNow), "5m ago");
+}
+
+vigie::v1::Alert MakeAlert(const std::string& name, const std::string& state,
+                           const std::string& host, int64_t since_ms) {
+  vigie::v1::Alert a;
+  a.set_name(name);
+  a.set_group("node");
+  for (auto [k, v] : {std::pair<std::string, std::string>{"alertname", name},
+                      {"host", host},
+                      {"severity", "warning"}}) {
+    auto* l = a.add_labels();
+    l->set_name(k);
+    l->set_value(v);
+  }
+  (*a.mutable_annotations())["summary"] = name + " on " + host;
+  (*a.mutable_annotations())["description"] = "details";
+  a.set_state(state);
+  a.set_value(93.5);
+  a.set_active_at_ms(since_ms - 60'000);
+  if (state == "firing" || state == "resolved") a.set_fired_at_ms(since_ms);
+  if (state == "resolved") a.set_resolved_at_ms(since_ms + 30'000);
+  a.set_fingerprint("0dac1e79653571b3");
+  return a;
+}
+
+std::vector<vigie::v1::Alert> SomeAlerts() {
+  vigie::v1::Alert pending = MakeAlert("HostDown", "pending", "web-1", kNow - 30'000);
+  vigie::v1::Alert silenced = MakeAlert("DiskFull", "firing", "db-1", kNow - 2 * 3'600'000);
+  silenced.set_muted_by_kind("silence");
+  silenced.set_muted_by_id("0123456789abcdef0123456789abcdef");
+  silenced.set_muted_detail("disk swap");
+  vigie::v1::Alert flapping = MakeAlert("CpuHigh", "firing", "app-1", kNow - 5 * 60'000);
+  flapping.set_flapping(true);
+  flapping.set_muted_by_kind("maintenance");
+  flapping.set_muted_by_id("saturday");
+  vigie::v1::Alert no_host = MakeAlert("RuleFailed", "firing", "", kNow - 12'000);
+  no_host.clear_annotations();
+  return {pending, silenced, flapping, no_host};
+}
+
+TEST(RenderAlertsTest, TableFiringFirstWithAgeMutedAndSummary) {
+  EXPECT_EQ(RenderAlerts(SomeAlerts(), OutputFormat::kTable, kNow),
+            "STATE              ALERT       HOST   SEVERITY  SINCE  VALUE  MUTED                 "
+            "SUMMARY\n"
+            "firing (flapping)  CpuHigh     app-1  warning   5m     93.5   maintenance:saturday  "
+            "CpuHigh on app-1\n"
+            "firing             DiskFull    db-1   warning   2h     93.5   silence:01234567      "
+            "DiskFull on db-1\n"
+            "firing             RuleFailed  -      warning   12s    93.5   -\n"
+            "pending            HostDown    web-1  warning   1m     93.5   -                     "
+            "HostDown on web-1\n");
+}
+
+TEST(RenderAlertsTest, ResolvedCountsFromResolution) {
+  std::vector<vigie::v1::Alert> alerts = {
+      MakeAlert("HostDown", "resolved", "web-1", kNow - 3 * 3'600'000)};
+  EXPECT_THAT(RenderAlerts(alerts, OutputFormat::kTable, kNow),
+              testing::HasSubstr("resolved  HostDown  web-1  warning   2h "));
+}
+
+TEST(RenderAlertsTest, CsvHasFullIdsAndAbsoluteTimes) {
+  std::vector<vigie::v1::Alert> alerts = SomeAlerts();
+  alerts.resize(2);  // pending HostDown, silenced DiskFull
+  EXPECT_EQ(
+      RenderAlerts(alerts, OutputFormat::kCsv, kNow),
+      "state,flapping,alert,host,severity,since,value,muted,summary\r\n"
+      "firing,false,DiskFull,db-1,warning,2023-11-14T20:13:20Z,93.5,"
+      "silence:0123456789abcdef0123456789abcdef,DiskFull on db-1\r\n"
+      "pending,false,HostDown,web-1,warning,2023-11-14T22:11:50Z,93.5,-,HostDown on web-1\r\n");
+}
+
+TEST(RenderAlertsTest, JsonCarriesEveryField) {
+  auto json = nlohmann::json::parse(RenderAlerts(SomeAlerts(), OutputFormat::kJson, kNow));
+  ASSERT_TRUE(json.is_array());
+  ASSERT_EQ(json.size(), 4u);
+  const auto& cpu = json[0];
+  EXPECT_EQ(cpu["name"], "CpuHigh");
+  EXPECT_EQ(cpu["group"], "node");
+  EXPECT_EQ(cpu["state"], "firing");
+  EXPECT_EQ(cpu["flapping"], true);
+  EXPECT_EQ(cpu["labels"]["host"], "app-1");
+  EXPECT_EQ(cpu["annotations"],
+            nlohmann::json({{"description", "details"}, {"summary", "CpuHigh on app-1"}}));
+  EXPECT_EQ(cpu["value"], 93.5);
+  EXPECT_EQ(cpu["fired_at"], "2023-11-14T22:08:20Z");
+  EXPECT_EQ(cpu["fired_at_ms"], kNow - 5 * 60'000);
+  EXPECT_EQ(cpu["resolved_at"], "");
+  EXPECT_EQ(cpu["resolved_at_ms"], 0);
+  EXPECT_EQ(cpu["fingerprint"], "0dac1e79653571b3");
+  EXPECT_EQ(cpu["muted"],
+            nlohmann::json({{"kind", "maintenance"}, {"id", "saturday"}, {"detail", ""}}));
+  EXPECT_EQ(json[1]["muted"]["id"], "0123456789abcdef0123456789abcdef");
+  EXPECT_TRUE(json[2]["muted"].is_null());
+  EXPECT_EQ(json[3]["state"], "pending");
+}
+
+TEST(RenderAlertsTest, EmptyListRendersHeaderOrEmptyArray) {
+  EXPECT_EQ(RenderAlerts({}, OutputFormat::kTable, kNow),
+            "STATE  ALERT  HOST  SEVERITY  SINCE  VALUE  MUTED  SUMMARY\n");
+  EXPECT_EQ(RenderAlerts({}, OutputFormat::kJson, kNow), "[]\n");
+}
+
+std::vector<vigie::v1::Silence> SomeSilences() {
+  vigie::v1::Silence active;
+  active.set_id("0123456789abcdef0123456789abcdef");
+  active.add_matchers("host=\"db1\"");
+  active.add_matchers("alertname=~\"Disk.*\"");
+  active.set_starts_at_ms(kNow - 10 * 60'000);
+  active.set_ends_at_ms(kNow + 2 * 3'600'000);
+  active.set_created_by("alice@laptop (ipv4:127.0.0.1:5000)");
+  active.set_comment("disk swap, \"urgent\"");
+  active.set_created_at_ms(kNow - 10 * 60'000);
+  active.set_updated_at_ms(kNow - 10 * 60'000);
+  active.set_state("active");
+  vigie::v1::Silence expired = active;
+  expired.set_id("fedcba9876543210fedcba9876543210");
+  expired.clear_matchers();
+  expired.add_matchers("env!=\"prod\"");
+  expired.set_ends_at_ms(kNow - 60'000);
+  expired.set_comment("done");
+  expired.set_state("expired");
+  return {active, expired};
+}
+
+TEST(RenderSilencesTest, TableWithRelativeTimes) {
+  EXPECT_EQ(
+      RenderSilences(SomeSilences(), OutputFormat::kTable, kNow),
+      "ID                                STATE    MATCHERS                        STARTS   "
+      "ENDS    CREATED BY                          COMMENT\n"
+      "0123456789abcdef0123456789abcdef  active   host=\"db1\" alertname=~\"Disk.*\"  10m ago  "
+      "in 2h   alice@laptop (ipv4:127.0.0.1:5000)  disk swap, \"urgent\"\n"
+      "fedcba9876543210fedcba9876543210  expired  env!=\"prod\"                     10m ago  "
+      "1m ago  alice@laptop (ipv4:127.0.0.1:5000)  done\n");
+}
+
+TEST(RenderSilencesTest, CsvQuotesAndJsonShape) {
+  std::vector<vigie::v1::Silence> silences = SomeSilences();
+  silences.resize(1);
+  EXPECT_EQ(
+      RenderSilences(silences, OutputFormat::kCsv, kNow),
+      "id,state,matchers,starts,ends,created_by,comment\r\n"
+      "0123456789abcdef0123456789abcdef,active,\"host=\"\"db1\"\" alertname=~\"\"Disk.*\"\"\","
+      "2023-11-14T22:03:20Z,2023-11-15T00:13:20Z,alice@laptop (ipv4:127.0.0.1:5000),"
+      "\"disk swap, \"\"urgent\"\"\"\r\n");
+  auto json = nlohmann::json::parse(RenderSilences(SomeSilences(), OutputFormat::kJson, kNow));
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["id"], "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(json[0]["state"], "active");
+  EXPECT_EQ(json[0]["matchers"], nlohmann::json({"host=\"db1\"", "alertname=~\"Disk.*\""}));
+  EXPECT_EQ(json[0]["ends_at"], "2023-11-15T00:13:20Z");
+  EXPECT_EQ(json[0]["ends_at_ms"], kNow + 2 * 3'600'000);
+  EXPECT_EQ(json[0]["created_by"], "alice@laptop (ipv4:127.0.0.1:5000)");
+  EXPECT_EQ(json[1]["comment"], "done");
+}
+
+TEST(RenderSilenceIdTest, PlainLineOrJson) {
+  EXPECT_EQ(RenderSilenceId("abc", OutputFormat::kTable), "abc\n");
+  EXPECT_EQ(nlohmann::json::parse(RenderSilenceId("abc", OutputFormat::kJson)),
+            nlohmann::json({{"id", "abc"}}));
+}
+
+TEST(RenderReloadTest, SaysWhatWasLoaded) {
+  vigie::v1::ReloadResponse r;
+  r.set_config_file("/etc/vigie/vigied.yml");
+  r.set_rules(42);
+  r.set_receivers(1);
+  EXPECT_EQ(RenderReload(r, OutputFormat::kTable),
+            "reloaded /etc/vigie/vigied.yml: 42 alerting rules, 1 receiver\n");
+  r.clear_config_file();
+  EXPECT_EQ(RenderReload(r, OutputFormat::kTable),
+            "reloaded the embedded defaults: 42 alerting rules, 1 receiver\n");
+  r.set_config_file("/etc/vigie/vigied.yml");
+  EXPECT_EQ(nlohmann::json::parse(RenderReload(r, OutputFormat::kJson)),
+            nlohmann::json::parse(
+                R"({"config_file": "/etc/vigie/vigied.yml", "rules": 42, "receivers": 1})"));
+}
+
+std::vector<vigie::v1::AuditEntry> SomeAudit() {
+  vigie::v1::AuditEntry expire;
+  expire.set_at_ms(kNow - 12'000);
+  expire.set_actor("bob@ops (ipv4:10.0.0.2:1)");
+  expire.set_action("silence.expire");
+  expire.set_object("0123456789abcdef0123456789abcdef");
+  vigie::v1::AuditEntry add = expire;
+  add.set_at_ms(kNow - 3 * 3'600'000);
+  add.set_actor("alice@laptop (ipv4:127.0.0.1:5000)");
+  add.set_action("silence.add");
+  add.set_detail("host=\"db1\" for 2h: disk swap");
+  return {expire, add};
+}
+
+TEST(RenderAuditTest, TableNewestFirst) {
+  EXPECT_EQ(RenderAudit(SomeAudit(), OutputFormat::kTable, kNow),
+            "AT       ACTOR                               ACTION          OBJECT                   "
+            "         DETAIL\n"
+            "12s ago  bob@ops (ipv4:10.0.0.2:1)           silence.expire  "
+            "0123456789abcdef0123456789abcdef\n"
+            "3h ago   alice@laptop (ipv4:127.0.0.1:5000)  silence.add     "
+            "0123456789abcdef0123456789abcdef  host=\"db1\" for 2h: disk swap\n");
+}
+
+TEST(RenderAuditTest, JsonAndCsvCarryAbsoluteTimes) {
+  auto json = nlohmann::json::parse(RenderAudit(SomeAudit(), OutputFormat::kJson, kNow));
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["at"], "2023-11-14T22:13:08Z");
+  EXPECT_EQ(json[0]["at_ms"], kNow - 12'000);
+  EXPECT_EQ(json[0]["actor"], "bob@ops (ipv4:10.0.0.2:1)");
+  EXPECT_EQ(json[0]["action"], "silence.expire");
+  EXPECT_EQ(json[0]["object"], "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(json[1]["detail"], "host=\"db1\" for 2h: disk swap");
+  EXPECT_THAT(RenderAudit(SomeAudit(), OutputFormat::kCsv, kNow),
+              testing::StartsWith("at,actor,action,object,detail\r\n"
+                                  "2023-11-14T22:13:08Z,bob@ops (ipv4:10.0.0.2:1),silence.expire,"
+                                  "0123456789abcdef0123456789abcdef,\r\n"));
+}
+
 }  // namespace
 }  // namespace vigie::cli

@@ -1,11 +1,15 @@
 #include "daemon/admin/admin_service.h"
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "daemon/admin/alert_admin.h"
 #include "daemon/state/state.h"
+#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "vigie/v1/ingest.pb.h"
@@ -185,6 +189,442 @@ TEST_F(AdminServiceTest, QuerySeriesRejectsMissingFields) {
   st = Query("nope", "node_load1", {}, response);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(st.error_message(), "no host named \"nope\"");
+}
+
+TEST_F(AdminServiceTest, AlertingRpcsAreUnimplementedWithoutAlertAdmin) {
+  auto expect_unimplemented = [](const grpc::Status& st) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(st.error_message(), "alerting is not enabled");
+  };
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ListAlertsResponse r;
+    expect_unimplemented(stub_->ListAlerts(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::AddSilenceRequest request;
+    request.add_matchers("host=db1");
+    request.set_ends_at_ms(kStart + 3'600'000);
+    request.set_comment("x");
+    vigie::v1::AddSilenceResponse r;
+    expect_unimplemented(stub_->AddSilence(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ListSilencesResponse r;
+    expect_unimplemented(stub_->ListSilences(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ExpireSilenceRequest request;
+    request.set_id("abc");
+    vigie::v1::ExpireSilenceResponse r;
+    expect_unimplemented(stub_->ExpireSilence(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ReloadResponse r;
+    expect_unimplemented(stub_->Reload(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ListAuditResponse r;
+    expect_unimplemented(stub_->ListAudit(&ctx, {}, &r));
+  }
+}
+
+// Canned AlertAdmin: returns what the test put in, records what it was asked.
+class FakeAlertAdmin final : public AlertAdmin {
+ public:
+  std::vector<AlertView> ListAlerts() const override {
+    std::lock_guard lock(mu_);
+    return alerts;
+  }
+  absl::StatusOr<std::string> AddSilence(routing::Silence silence,
+                                         const std::string& actor) override {
+    std::lock_guard lock(mu_);
+    added = std::move(silence);
+    last_actor = actor;
+    return add_result;
+  }
+  std::vector<routing::Silence> ListSilences(
+      std::optional<routing::SilenceState> state) const override {
+    std::lock_guard lock(mu_);
+    listed_state = state;
+    return silences;
+  }
+  absl::Status ExpireSilence(const std::string& id, const std::string& actor) override {
+    std::lock_guard lock(mu_);
+    expired_id = id;
+    last_actor = actor;
+    return expire_result;
+  }
+  absl::StatusOr<ReloadResult> Reload(const std::string& actor) override {
+    std::lock_guard lock(mu_);
+    last_actor = actor;
+    return reload_result;
+  }
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) const override {
+    std::lock_guard lock(mu_);
+    audit_limit = limit;
+    return audit_result;
+  }
+
+  // Set by the test before the call.
+  std::vector<AlertView> alerts;
+  absl::StatusOr<std::string> add_result = std::string("0123456789abcdef0123456789abcdef");
+  std::vector<routing::Silence> silences;
+  absl::Status expire_result;
+  absl::StatusOr<ReloadResult> reload_result = ReloadResult{};
+  absl::StatusOr<std::vector<AuditRecord>> audit_result = std::vector<AuditRecord>{};
+  // Recorded by the calls.
+  std::optional<routing::Silence> added;
+  std::string last_actor;
+  mutable std::optional<routing::SilenceState> listed_state;
+  std::string expired_id;
+  mutable size_t audit_limit = 0;
+
+ private:
+  mutable std::mutex mu_;
+};
+
+Alert MakeAlert(const std::string& rule, AlertState state, const std::string& host) {
+  Alert a;
+  a.rule = rule;
+  a.group = "node";
+  a.labels = {{"alertname", rule}, {"host", host}, {"severity", "warning"}};
+  a.annotations = {{"summary", rule + " on " + host}};
+  a.state = state;
+  a.value = 93.5;
+  a.active_at_ms = kStart - 600'000;
+  a.fired_at_ms = state == AlertState::kPending ? 0 : kStart - 300'000;
+  a.fingerprint = 0x0dac1e79653571b3;
+  return a;
+}
+
+routing::Silence MakeSilence(const std::string& id, int64_t starts_at_ms, int64_t ends_at_ms) {
+  routing::Silence s;
+  s.id = id;
+  s.matchers.push_back(*Matcher::Parse("host=db1"));
+  s.matchers.push_back(*Matcher::Parse("alertname=~Disk.*"));
+  s.starts_at_ms = starts_at_ms;
+  s.ends_at_ms = ends_at_ms;
+  s.created_by = "alice@laptop (ipv4:127.0.0.1:5000)";
+  s.comment = "disk swap";
+  s.created_at_ms = kStart - 1'000;
+  s.updated_at_ms = kStart - 500;
+  return s;
+}
+
+class AlertAdminServiceTest : public testing::Test {
+ protected:
+  AlertAdminServiceTest()
+      : clock_(kStart), state_(clock_, StateOptions{}), service_(state_, &fake_) {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    stub_ = vigie::v1::Admin::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                          grpc::InsecureChannelCredentials()));
+  }
+  ~AlertAdminServiceTest() override { server_->Shutdown(); }
+
+  grpc::Status ListAlerts(const std::string& state, vigie::v1::ListAlertsResponse& response) {
+    grpc::ClientContext ctx;
+    vigie::v1::ListAlertsRequest request;
+    request.set_state(state);
+    return stub_->ListAlerts(&ctx, request, &response);
+  }
+
+  static vigie::v1::AddSilenceRequest SilenceRequest(std::vector<std::string> matchers) {
+    vigie::v1::AddSilenceRequest request;
+    for (const std::string& m : matchers) request.add_matchers(m);
+    request.set_ends_at_ms(kStart + 2 * 3'600'000);
+    request.set_comment("disk swap");
+    request.set_actor("alice@laptop");
+    return request;
+  }
+
+  grpc::Status AddSilence(const vigie::v1::AddSilenceRequest& request,
+                          vigie::v1::AddSilenceResponse& response) {
+    grpc::ClientContext ctx;
+    return stub_->AddSilence(&ctx, request, &response);
+  }
+
+  grpc::Status ListSilences(const std::string& state, vigie::v1::ListSilencesResponse& response) {
+    grpc::ClientContext ctx;
+    vigie::v1::ListSilencesRequest request;
+    request.set_state(state);
+    return stub_->ListSilences(&ctx, request, &response);
+  }
+
+  grpc::Status Expire(const std::string& id, const std::string& actor) {
+    grpc::ClientContext ctx;
+    vigie::v1::ExpireSilenceRequest request;
+    request.set_id(id);
+    request.set_actor(actor);
+    vigie::v1::ExpireSilenceResponse response;
+    return stub_->ExpireSilence(&ctx, request, &response);
+  }
+
+  grpc::Status ListAudit(uint32_t limit, vigie::v1::ListAuditResponse& response) {
+    grpc::ClientContext ctx;
+    vigie::v1::ListAuditRequest request;
+    request.set_limit(limit);
+    return stub_->ListAudit(&ctx, request, &response);
+  }
+
+  FakeClock clock_;
+  State state_;
+  FakeAlertAdmin fake_;
+  AdminService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<vigie::v1::Admin::Stub> stub_;
+};
+
+TEST_F(AlertAdminServiceTest, ListAlertsFillsEveryField) {
+  AlertView firing{MakeAlert("DiskFull", AlertState::kFiring, "db1"), std::nullopt};
+  firing.muted = routing::MuteReason{routing::MuteReason::Kind::kSilence,
+                                     "0123456789abcdef0123456789abcdef", "disk swap"};
+  firing.alert.flapping = true;
+  fake_.alerts = {firing};
+  vigie::v1::ListAlertsResponse response;
+  ASSERT_TRUE(ListAlerts("", response).ok());
+  ASSERT_EQ(response.alerts_size(), 1);
+  const vigie::v1::Alert& a = response.alerts(0);
+  EXPECT_EQ(a.name(), "DiskFull");
+  EXPECT_EQ(a.group(), "node");
+  ASSERT_EQ(a.labels_size(), 3);
+  EXPECT_EQ(a.labels(1).name(), "host");
+  EXPECT_EQ(a.labels(1).value(), "db1");
+  EXPECT_EQ(a.annotations().at("summary"), "DiskFull on db1");
+  EXPECT_EQ(a.state(), "firing");
+  EXPECT_EQ(a.value(), 93.5);
+  EXPECT_EQ(a.active_at_ms(), kStart - 600'000);
+  EXPECT_EQ(a.fired_at_ms(), kStart - 300'000);
+  EXPECT_EQ(a.resolved_at_ms(), 0);
+  EXPECT_TRUE(a.flapping());
+  EXPECT_EQ(a.fingerprint(), "0dac1e79653571b3");
+  EXPECT_EQ(a.muted_by_kind(), "silence");
+  EXPECT_EQ(a.muted_by_id(), "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(a.muted_detail(), "disk swap");
+}
+
+TEST_F(AlertAdminServiceTest, ListAlertsPadsTheFingerprintAndLeavesUnmutedEmpty) {
+  AlertView view{MakeAlert("HostDown", AlertState::kPending, "web1"), std::nullopt};
+  view.alert.fingerprint = 0xab;
+  fake_.alerts = {view};
+  vigie::v1::ListAlertsResponse response;
+  ASSERT_TRUE(ListAlerts("", response).ok());
+  ASSERT_EQ(response.alerts_size(), 1);
+  EXPECT_EQ(response.alerts(0).fingerprint(), "00000000000000ab");
+  EXPECT_EQ(response.alerts(0).state(), "pending");
+  EXPECT_EQ(response.alerts(0).muted_by_kind(), "");
+  EXPECT_EQ(response.alerts(0).muted_by_id(), "");
+}
+
+TEST_F(AlertAdminServiceTest, ListAlertsFiltersByState) {
+  AlertView firing{MakeAlert("A", AlertState::kFiring, "h1"), std::nullopt};
+  AlertView pending{MakeAlert("B", AlertState::kPending, "h2"), std::nullopt};
+  AlertView resolved{MakeAlert("C", AlertState::kResolved, "h3"), std::nullopt};
+  AlertView flapping{MakeAlert("D", AlertState::kFiring, "h4"), std::nullopt};
+  flapping.alert.flapping = true;
+  fake_.alerts = {firing, pending, resolved, flapping};
+  auto names = [&](const std::string& state) {
+    vigie::v1::ListAlertsResponse response;
+    grpc::Status st = ListAlerts(state, response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<std::string> out;
+    for (const auto& a : response.alerts()) out.push_back(a.name());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names(""), (V{"A", "B", "C", "D"}));
+  EXPECT_EQ(names("firing"), (V{"A", "D"}));
+  EXPECT_EQ(names("pending"), (V{"B"}));
+  EXPECT_EQ(names("resolved"), (V{"C"}));
+  EXPECT_EQ(names("flapping"), (V{"D"}));
+
+  vigie::v1::ListAlertsResponse response;
+  grpc::Status st = ListAlerts("inactive", response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"inactive\""));
+}
+
+TEST_F(AlertAdminServiceTest, AddSilenceParsesMatchersAndRecordsTheActor) {
+  vigie::v1::AddSilenceRequest request =
+      SilenceRequest({"host=db1", "alertname=~Disk.*", "env!=\"staging\""});
+  vigie::v1::AddSilenceResponse response;
+  grpc::Status st = AddSilence(request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(response.id(), "0123456789abcdef0123456789abcdef");
+
+  ASSERT_TRUE(fake_.added.has_value());
+  const routing::Silence& s = *fake_.added;
+  ASSERT_EQ(s.matchers.size(), 3u);
+  EXPECT_EQ(s.matchers[0].ToString(), "host=\"db1\"");
+  EXPECT_EQ(s.matchers[1].op(), MatchOp::kRegexMatch);
+  EXPECT_TRUE(s.matchers[1].Matches("DiskFull"));
+  EXPECT_EQ(s.matchers[2].op(), MatchOp::kNotEqual);
+  EXPECT_EQ(s.matchers[2].value(), "staging");
+  EXPECT_EQ(s.starts_at_ms, kStart);  // 0: now
+  EXPECT_EQ(s.ends_at_ms, kStart + 2 * 3'600'000);
+  EXPECT_EQ(s.comment, "disk swap");
+  EXPECT_THAT(fake_.last_actor, testing::StartsWith("alice@laptop (ipv4:127.0.0.1:"));
+  EXPECT_THAT(fake_.last_actor, testing::EndsWith(")"));
+}
+
+TEST_F(AlertAdminServiceTest, AddSilenceKeepsAFutureStartAndNamesAnUnknownActor) {
+  vigie::v1::AddSilenceRequest request = SilenceRequest({"host=db1"});
+  request.set_starts_at_ms(kStart + 60'000);
+  request.clear_actor();
+  vigie::v1::AddSilenceResponse response;
+  ASSERT_TRUE(AddSilence(request, response).ok());
+  ASSERT_TRUE(fake_.added.has_value());
+  EXPECT_EQ(fake_.added->starts_at_ms, kStart + 60'000);
+  EXPECT_THAT(fake_.last_actor, testing::StartsWith("unknown (ipv4:127.0.0.1:"));
+}
+
+TEST_F(AlertAdminServiceTest, AddSilenceRejectsBadRequests) {
+  vigie::v1::AddSilenceResponse response;
+  grpc::Status st = AddSilence(SilenceRequest({"host=db1", "alertname=~(Disk"}), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("matcher 2 \"alertname=~(Disk\""));
+
+  st = AddSilence(SilenceRequest({"=db1"}), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("matcher 1 \"=db1\""));
+
+  st = AddSilence(SilenceRequest({}), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("at least one matcher"));
+
+  vigie::v1::AddSilenceRequest request = SilenceRequest({"host=db1"});
+  request.clear_comment();
+  st = AddSilence(request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"comment\""));
+
+  request = SilenceRequest({"host=db1"});
+  request.clear_ends_at_ms();
+  st = AddSilence(request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"ends_at_ms\""));
+  EXPECT_FALSE(fake_.added.has_value());  // none reached AlertAdmin
+
+  // AlertAdmin's own validation comes back code for code.
+  fake_.add_result = absl::InvalidArgumentError("a silence must end after it starts");
+  st = AddSilence(SilenceRequest({"host=db1"}), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "a silence must end after it starts");
+  fake_.add_result = absl::InternalError("disk I/O error");
+  st = AddSilence(SilenceRequest({"host=db1"}), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(st.error_message(), "disk I/O error");
+}
+
+TEST_F(AlertAdminServiceTest, ListSilencesPassesTheStateAndComputesEach) {
+  fake_.silences = {MakeSilence("aa", kStart - 60'000, kStart + 60'000),
+                    MakeSilence("bb", kStart + 60'000, kStart + 120'000),
+                    MakeSilence("cc", kStart - 120'000, kStart - 60'000)};
+  vigie::v1::ListSilencesResponse response;
+  ASSERT_TRUE(ListSilences("", response).ok());
+  EXPECT_FALSE(fake_.listed_state.has_value());
+  ASSERT_EQ(response.silences_size(), 3);
+  const vigie::v1::Silence& s = response.silences(0);
+  EXPECT_EQ(s.id(), "aa");
+  ASSERT_EQ(s.matchers_size(), 2);
+  EXPECT_EQ(s.matchers(0), "host=\"db1\"");
+  EXPECT_EQ(s.matchers(1), "alertname=~\"Disk.*\"");
+  EXPECT_EQ(s.starts_at_ms(), kStart - 60'000);
+  EXPECT_EQ(s.ends_at_ms(), kStart + 60'000);
+  EXPECT_EQ(s.created_by(), "alice@laptop (ipv4:127.0.0.1:5000)");
+  EXPECT_EQ(s.comment(), "disk swap");
+  EXPECT_EQ(s.created_at_ms(), kStart - 1'000);
+  EXPECT_EQ(s.updated_at_ms(), kStart - 500);
+  EXPECT_EQ(s.state(), "active");
+  EXPECT_EQ(response.silences(1).state(), "pending");
+  EXPECT_EQ(response.silences(2).state(), "expired");
+
+  response.Clear();
+  ASSERT_TRUE(ListSilences("expired", response).ok());
+  EXPECT_EQ(fake_.listed_state, routing::SilenceState::kExpired);
+
+  grpc::Status st = ListSilences("gone", response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"gone\""));
+}
+
+TEST_F(AlertAdminServiceTest, ExpireSilenceMapsTheStatus) {
+  grpc::Status st = Expire("aa", "bob@ops");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fake_.expired_id, "aa");
+  EXPECT_THAT(fake_.last_actor, testing::StartsWith("bob@ops (ipv4:127.0.0.1:"));
+
+  fake_.expire_result = absl::NotFoundError("no silence with id \"zz\"");
+  st = Expire("zz", "bob@ops");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(st.error_message(), "no silence with id \"zz\"");
+
+  fake_.expire_result = absl::FailedPreconditionError("silence aa has already expired");
+  st = Expire("aa", "bob@ops");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  fake_.expired_id.clear();
+  st = Expire("", "bob@ops");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"id\""));
+  EXPECT_EQ(fake_.expired_id, "");  // never reached AlertAdmin
+}
+
+TEST_F(AlertAdminServiceTest, ReloadReturnsWhatWasLoadedOrTheErrors) {
+  fake_.reload_result = ReloadResult{"/etc/vigie/vigied.yml", 42, 3};
+  grpc::ClientContext ctx;
+  vigie::v1::ReloadRequest request;
+  request.set_actor("carol@admin");
+  vigie::v1::ReloadResponse response;
+  ASSERT_TRUE(stub_->Reload(&ctx, request, &response).ok());
+  EXPECT_EQ(response.config_file(), "/etc/vigie/vigied.yml");
+  EXPECT_EQ(response.rules(), 42u);
+  EXPECT_EQ(response.receivers(), 3u);
+  EXPECT_THAT(fake_.last_actor, testing::StartsWith("carol@admin (ipv4:127.0.0.1:"));
+
+  fake_.reload_result =
+      absl::InvalidArgumentError("/etc/vigie/vigied.yml:12: unknown key \"recievers\"");
+  grpc::ClientContext ctx2;
+  grpc::Status st = stub_->Reload(&ctx2, request, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "/etc/vigie/vigied.yml:12: unknown key \"recievers\"");
+}
+
+TEST_F(AlertAdminServiceTest, ListAuditAppliesTheLimitAndCopiesEntries) {
+  fake_.audit_result = std::vector<AuditRecord>{
+      {2, kStart, "bob@ops (ipv4:127.0.0.1:1)", "silence.expire", "aa", "expired"},
+      {1, kStart - 1'000, "alice@laptop (ipv4:127.0.0.1:2)", "silence.add", "aa", "host=\"db1\""}};
+  vigie::v1::ListAuditResponse response;
+  ASSERT_TRUE(ListAudit(0, response).ok());
+  EXPECT_EQ(fake_.audit_limit, 100u);  // default
+  ASSERT_EQ(response.entries_size(), 2);
+  const vigie::v1::AuditEntry& e = response.entries(0);
+  EXPECT_EQ(e.at_ms(), kStart);
+  EXPECT_EQ(e.actor(), "bob@ops (ipv4:127.0.0.1:1)");
+  EXPECT_EQ(e.action(), "silence.expire");
+  EXPECT_EQ(e.object(), "aa");
+  EXPECT_EQ(e.detail(), "expired");
+  EXPECT_EQ(response.entries(1).action(), "silence.add");
+
+  response.Clear();
+  ASSERT_TRUE(ListAudit(5, response).ok());
+  EXPECT_EQ(fake_.audit_limit, 5u);
+  ASSERT_TRUE(ListAudit(1'000'000, response).ok());
+  EXPECT_EQ(fake_.audit_limit, 10'000u);  // capped
+
+  fake_.audit_result = absl::UnavailableError("database is locked");
+  grpc::Status st = ListAudit(5, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(st.error_message(), "database is locked");
 }
 
 }  // namespace

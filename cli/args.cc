@@ -1,0 +1,137 @@
+#include "cli/args.h"
+
+#include <cctype>
+#include <chrono>
+#include <optional>
+
+#include "common/matcher.h"
+#include "common/strings.h"
+#include "common/units.h"
+
+namespace vigie::cli {
+namespace {
+
+// Reads exactly `n` decimal digits at `pos`.
+std::optional<int> Digits(std::string_view text, size_t& pos, size_t n) {
+  if (pos + n > text.size()) return std::nullopt;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  return v;
+}
+
+bool Expect(std::string_view text, size_t& pos, std::string_view any_of) {
+  if (pos >= text.size() || any_of.find(text[pos]) == std::string_view::npos) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseRfc3339(std::string_view text) {
+  auto bad = [&] {
+    return absl::InvalidArgumentError(
+        StrCat("invalid time \"", text, "\": expected RFC 3339, e.g. 2026-11-29T10:00:00Z"));
+  };
+  size_t pos = 0;
+  std::optional<int> y = Digits(text, pos, 4);
+  if (!y || !Expect(text, pos, "-")) return bad();
+  std::optional<int> mo = Digits(text, pos, 2);
+  if (!mo || !Expect(text, pos, "-")) return bad();
+  std::optional<int> d = Digits(text, pos, 2);
+  if (!d || !Expect(text, pos, "Tt ")) return bad();
+  std::optional<int> h = Digits(text, pos, 2);
+  if (!h || !Expect(text, pos, ":")) return bad();
+  std::optional<int> mi = Digits(text, pos, 2);
+  if (!mi || !Expect(text, pos, ":")) return bad();
+  std::optional<int> s = Digits(text, pos, 2);
+  if (!s) return bad();
+  int64_t frac_ms = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int64_t scale = 100;
+    const size_t first = pos;
+    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+      frac_ms += (text[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == first) return bad();
+  }
+  int offset_min = 0;
+  if (Expect(text, pos, "Zz")) {
+    // UTC
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    std::optional<int> oh = Digits(text, pos, 2);
+    if (!oh || !Expect(text, pos, ":")) return bad();
+    std::optional<int> om = Digits(text, pos, 2);
+    if (!om || *oh > 23 || *om > 59) return bad();
+    offset_min = sign * (*oh * 60 + *om);
+  } else {
+    return bad();
+  }
+  if (pos != text.size()) return bad();
+  using namespace std::chrono;
+  const year_month_day ymd{year(*y), month(static_cast<unsigned>(*mo)),
+                           day(static_cast<unsigned>(*d))};
+  if (!ymd.ok() || *h > 23 || *mi > 59 || *s > 60) return bad();  // 60: leap second
+  const sys_days days_since_epoch{ymd};
+  const int64_t seconds_total =
+      duration_cast<seconds>(days_since_epoch.time_since_epoch()).count() + *h * 3600 + *mi * 60 +
+      *s - offset_min * 60;
+  return seconds_total * 1000 + frac_ms;
+}
+
+absl::StatusOr<std::string> NormalizeSilenceMatcher(std::string_view text) {
+  absl::StatusOr<Matcher> m = Matcher::Parse(text);
+  if (!m.ok()) return m.status();
+  return m->ToString();
+}
+
+absl::StatusOr<vigie::v1::AddSilenceRequest> MakeSilenceRequest(const SilenceFlags& flags,
+                                                                std::string_view actor,
+                                                                int64_t now_ms) {
+  vigie::v1::AddSilenceRequest request;
+  if (flags.matches.empty()) return absl::InvalidArgumentError("--match is required");
+  for (const std::string& text : flags.matches) {
+    absl::StatusOr<std::string> m = NormalizeSilenceMatcher(text);
+    if (!m.ok()) {
+      return absl::InvalidArgumentError(StrCat("--match: ", StatusMessage(m.status())));
+    }
+    request.add_matchers(*m);
+  }
+  absl::StatusOr<std::chrono::milliseconds> d = ParseDuration(flags.duration);
+  if (!d.ok()) return absl::InvalidArgumentError(StrCat("--for: ", StatusMessage(d.status())));
+  if (d->count() <= 0) {
+    return absl::InvalidArgumentError(
+        StrCat("--for: \"", flags.duration, "\" must be more than 0"));
+  }
+  int64_t start_ms = now_ms;
+  if (!flags.start.empty()) {
+    absl::StatusOr<int64_t> start = ParseRfc3339(flags.start);
+    if (!start.ok()) {
+      return absl::InvalidArgumentError(StrCat("--start: ", StatusMessage(start.status())));
+    }
+    start_ms = *start;
+  }
+  if (flags.comment.empty()) return absl::InvalidArgumentError("--comment is required");
+  request.set_starts_at_ms(flags.start.empty() ? 0 : start_ms);  // 0: vigied's now
+  request.set_ends_at_ms(start_ms + d->count());
+  request.set_comment(flags.comment);
+  request.set_actor(std::string(actor));
+  return request;
+}
+
+std::string MakeActor(std::string_view author, std::string_view user, std::string_view hostname) {
+  std::string who(!author.empty() ? author : !user.empty() ? user : "unknown");
+  if (hostname.empty()) return who;
+  return StrCat(who, "@", hostname);
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,49 @@
+// vigiectl's command-line values that need more than CLI11's checks: RFC 3339
+// times, silence matchers, the silence request built from `silence add`'s
+// flags, and the actor sent with every mutation. Pure functions (the current
+// time and the environment are passed in), unit-tested without a daemon.
+//
+// Errors are InvalidArgument messages that name the flag (`--match "x": ...`),
+// printed by vigiectl before it exits with its usage code (2).
+//
+// Thread-safety: stateless; all functions may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "vigie/v1/admin.pb.h"
+
+namespace vigie::cli {
+
+// "2026-11-29T10:00:00Z", "2026-11-29T11:00:00+01:00", with optional
+// fractional seconds ("...:00.250Z"); a lowercase 't'/'z' or a space instead
+// of 'T' is accepted too. Returns Unix milliseconds.
+absl::StatusOr<int64_t> ParseRfc3339(std::string_view text);
+
+// One `--match` value (host=db1, alertname=~Disk.*, env!="prod") in the
+// quoted form vigied stores (host="db1"); an error names the value.
+absl::StatusOr<std::string> NormalizeSilenceMatcher(std::string_view text);
+
+struct SilenceFlags {
+  std::vector<std::string> matches;  // --match (at least one)
+  std::string duration;              // --for, e.g. "2h"
+  std::string start;                 // --start, RFC 3339; "" for now
+  std::string comment;               // --comment (required)
+};
+
+// The AddSilence request for `silence add`: ends --for after --start, or
+// after `now_ms` without --start (then starts_at_ms is 0: vigied's now); an
+// error names the flag.
+absl::StatusOr<vigie::v1::AddSilenceRequest> MakeSilenceRequest(const SilenceFlags& flags,
+                                                                std::string_view actor,
+                                                                int64_t now_ms);
+
+// Who is asking: "AUTHOR@HOSTNAME", AUTHOR being `author`, else `user` (from
+// $USER), else "unknown"; just AUTHOR when `hostname` is empty.
+std::string MakeActor(std::string_view author, std::string_view user, std::string_view hostname);
+
+}  // namespace vigie::cli

@@ -1,0 +1,64 @@
+// AlertAdmin: what the administrator's API (AdminService) may ask of the
+// alerting side of vigied: list alerts, manage silences, reload the
+// configuration, read the audit log. Implemented by the daemon's alert
+// pipeline; a fake in tests. Keeps AdminService free of routing internals.
+//
+// Every mutation takes the actor (who asked, as AdminService makes it from
+// the request and the peer address) and is written to the audit log by the
+// implementation.
+//
+// Thread-safety: implementations are thread-safe; calls may block briefly on
+// a store commit but never on the network.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "daemon/alerting/alert.h"
+#include "daemon/routing/muter.h"
+#include "daemon/routing/silences.h"
+#include "daemon/store/store.h"
+
+namespace vigie::daemon {
+
+struct AlertView {
+  Alert alert;
+  // Why it is not notified now (silence, maintenance window, inhibition).
+  std::optional<routing::MuteReason> muted;
+};
+
+struct ReloadResult {
+  std::string config_file;  // "" when running on embedded defaults
+  size_t rules = 0;         // alerting rules loaded
+  size_t receivers = 0;
+};
+
+class AlertAdmin {
+ public:
+  virtual ~AlertAdmin() = default;
+
+  // Every current alert (pending, firing, resolved-kept), by rule group then labels.
+  virtual std::vector<AlertView> ListAlerts() const = 0;
+
+  // Adds a silence (validated as routing::Silences::Add; InvalidArgument says
+  // what is wrong). `created_by` in `silence` is replaced by `actor`.
+  virtual absl::StatusOr<std::string> AddSilence(routing::Silence silence,
+                                                 const std::string& actor) = 0;
+  // Silences in `state` now (all when nullopt).
+  virtual std::vector<routing::Silence> ListSilences(
+      std::optional<routing::SilenceState> state) const = 0;
+  // NotFound for an unknown id, FailedPrecondition when already expired.
+  virtual absl::Status ExpireSilence(const std::string& id, const std::string& actor) = 0;
+
+  // Re-reads the configuration file and applies it; on any error (returned
+  // with file:line messages) the running configuration is kept untouched.
+  virtual absl::StatusOr<ReloadResult> Reload(const std::string& actor) = 0;
+
+  // Newest first, at most `limit` entries.
+  virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) const = 0;
+};
+
+}  // namespace vigie::daemon

@@ -1,0 +1,111 @@
+#include "cli/args.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace vigie::cli {
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
+
+using testing::HasSubstr;
+
+TEST(ParseRfc3339Test, UtcOffsetsAndFractions) {
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20Z").value(), kNow);
+  EXPECT_EQ(ParseRfc3339("2023-11-14t22:13:20z").value(), kNow);
+  EXPECT_EQ(ParseRfc3339("2023-11-14 22:13:20Z").value(), kNow);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20.25Z").value(), kNow + 250);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T23:13:20+01:00").value(), kNow);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T20:43:20-01:30").value(), kNow);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z").value(), 0);
+  EXPECT_EQ(ParseRfc3339("2000-02-29T00:00:00Z").value(), 951'782'400'000);
+}
+
+TEST(ParseRfc3339Test, RejectsAnythingElse) {
+  for (const char* bad :
+       {"", "yesterday", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13Z",
+        "2023-02-30T00:00:00Z", "2023-11-14T24:00:00Z", "2023-11-14T22:13:20+0100",
+        "2023-11-14T22:13:20Zjunk", "2023-11-14T22:13:20.Z", "1700000000"}) {
+    absl::StatusOr<int64_t> t = ParseRfc3339(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(t.status())) << bad;
+    EXPECT_THAT(t.status().message(), HasSubstr(std::string("\"") + bad + "\"")) << bad;
+  }
+}
+
+TEST(NormalizeSilenceMatcherTest, QuotesWhatTheCommandLineLeavesBare) {
+  EXPECT_EQ(NormalizeSilenceMatcher("host=db1").value(), "host=\"db1\"");
+  EXPECT_EQ(NormalizeSilenceMatcher("alertname=~Disk.*").value(), "alertname=~\"Disk.*\"");
+  EXPECT_EQ(NormalizeSilenceMatcher("alertname=~\"Disk.*\"").value(), "alertname=~\"Disk.*\"");
+  EXPECT_EQ(NormalizeSilenceMatcher("env!=prod").value(), "env!=\"prod\"");
+  EXPECT_EQ(NormalizeSilenceMatcher("job!~\"a|b\"").value(), "job!~\"a|b\"");
+  EXPECT_THAT(NormalizeSilenceMatcher("db1").status().message(), HasSubstr("\"db1\""));
+  EXPECT_THAT(NormalizeSilenceMatcher("=db1").status().message(), HasSubstr("label name"));
+  EXPECT_THAT(NormalizeSilenceMatcher("x=~(").status().message(),
+              HasSubstr("invalid regular expression"));
+}
+
+SilenceFlags GoodFlags() {
+  SilenceFlags f;
+  f.matches = {"host=db1", "alertname=~Disk.*"};
+  f.duration = "2h";
+  f.comment = "disk swap";
+  return f;
+}
+
+TEST(MakeSilenceRequestTest, EndsAfterNowOrAfterStart) {
+  auto request = MakeSilenceRequest(GoodFlags(), "alice@laptop", kNow);
+  ASSERT_TRUE(request.ok()) << request.status();
+  ASSERT_EQ(request->matchers_size(), 2);
+  EXPECT_EQ(request->matchers(0), "host=\"db1\"");
+  EXPECT_EQ(request->matchers(1), "alertname=~\"Disk.*\"");
+  EXPECT_EQ(request->starts_at_ms(), 0);  // vigied's now
+  EXPECT_EQ(request->ends_at_ms(), kNow + 2 * 3'600'000);
+  EXPECT_EQ(request->comment(), "disk swap");
+  EXPECT_EQ(request->actor(), "alice@laptop");
+
+  SilenceFlags f = GoodFlags();
+  f.start = "2023-11-15T08:00:00Z";
+  f.duration = "1h30m";
+  request = MakeSilenceRequest(f, "alice@laptop", kNow);
+  ASSERT_TRUE(request.ok()) << request.status();
+  const int64_t start = ParseRfc3339("2023-11-15T08:00:00Z").value();
+  EXPECT_EQ(request->starts_at_ms(), start);
+  EXPECT_EQ(request->ends_at_ms(), start + 90 * 60'000);
+}
+
+TEST(MakeSilenceRequestTest, ErrorsNameTheFlag) {
+  auto error_of = [](SilenceFlags f) {
+    auto request = MakeSilenceRequest(f, "a@b", kNow);
+    EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+    return std::string(request.status().message());
+  };
+  SilenceFlags f = GoodFlags();
+  f.matches.push_back("nonsense");
+  EXPECT_THAT(error_of(f), testing::StartsWith("--match: invalid matcher \"nonsense\""));
+  f = GoodFlags();
+  f.matches.clear();
+  EXPECT_EQ(error_of(f), "--match is required");
+  f = GoodFlags();
+  f.duration = "2 hours";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--for: "));
+  f.duration = "0";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--for: \"0\" must be more than 0"));
+  f = GoodFlags();
+  f.start = "tomorrow";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--start: invalid time \"tomorrow\""));
+  f = GoodFlags();
+  f.comment.clear();
+  EXPECT_EQ(error_of(f), "--comment is required");
+}
+
+TEST(MakeActorTest, AuthorThenUserThenUnknown) {
+  EXPECT_EQ(MakeActor("bob", "alice", "laptop"), "bob@laptop");
+  EXPECT_EQ(MakeActor("", "alice", "laptop"), "alice@laptop");
+  EXPECT_EQ(MakeActor("", "", "laptop"), "unknown@laptop");
+  EXPECT_EQ(MakeActor("", "alice", ""), "alice");
+}
+
+}  // namespace
+}  // namespace vigie::cli
