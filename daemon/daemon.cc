@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 
 #include "common/file.h"
 #include "common/logging.h"
@@ -11,6 +12,7 @@
 #include "common/strings.h"
 #include "daemon/admin/admin_service.h"
 #include "daemon/alerting/alert_tracker.h"
+#include "daemon/alerting/notification_pipeline.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/routes.h"
 #include "daemon/http/state_metrics.h"
@@ -26,7 +28,31 @@
 namespace vigie::daemon {
 namespace {
 
-class DaemonImpl final : public Daemon {
+// The rule manager's one sink, handing every evaluation to the tracker
+// (log, /metrics, listing) and then to the notification pipeline.
+class TeeSink final : public rules::AlertSink {
+ public:
+  TeeSink(rules::AlertSink& first, rules::AlertSink& second) : first_(first), second_(second) {}
+  void OnEvaluated(const std::string& group, const std::vector<Alert>& active,
+                   const std::vector<AlertEvent>& events, int64_t t_ms) override {
+    first_.OnEvaluated(group, active, events, t_ms);
+    second_.OnEvaluated(group, active, events, t_ms);
+  }
+
+ private:
+  rules::AlertSink& first_;
+  rules::AlertSink& second_;
+};
+
+size_t CountRules(const DaemonConfig& config) {
+  size_t n = 0;
+  for (const auto& file : config.rules) {
+    for (const auto& group : file.groups) n += group.rules.size();
+  }
+  return n;
+}
+
+class DaemonImpl final : public Daemon, public AlertAdmin {
  public:
   DaemonImpl(const DaemonConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   ~DaemonImpl() override { Shutdown(); }
@@ -54,22 +80,29 @@ class DaemonImpl final : public Daemon {
     writer_->Start();
 
     // Rules read the state as Prometheus would scrape it; alerts go to the
-    // tracker (log + /metrics) until routing and notifiers are wired.
+    // tracker (log + /metrics) and to the notification pipeline.
+    curl_ = std::make_unique<notify::CurlRuntime>();
+    auto pipeline = NotificationPipeline::Create(MakePipelineConfig(config_), *store_, clock_,
+                                                 *registry_, *curl_);
+    if (!pipeline.ok()) return pipeline.status();
+    pipeline_ = std::move(*pipeline);
     queryable_ = std::make_unique<StateQueryable>(*state_);
     alerts_ = std::make_shared<AlertTracker>(*registry_);
+    sink_ = std::make_unique<TeeSink>(*alerts_, *pipeline_);
     rules::RuleManagerOptions ro;
     ro.min_host_eval_interval = std::chrono::milliseconds(100);
     auto manager = rules::RuleManager::Create(rules::FlattenGroups(config_.rules), *queryable_,
-                                              *alerts_, ro, clock_.NowMillis());
+                                              *sink_, ro, clock_.NowMillis());
     if (!manager.ok()) return manager.status();
     rule_manager_ = std::move(*manager);
+    auto saved_alerts = store_->LoadAlerts();
+    if (!saved_alerts.ok()) return saved_alerts.status();
+    const size_t restored = rule_manager_->RestoreAlerts(*saved_alerts, clock_.NowMillis());
+    log_->info("{} alerting rules loaded, {} of {} saved alerts restored", CountRules(config_),
+               restored, saved_alerts->size());
+    pipeline_->Start();
     rule_runner_ = std::make_unique<rules::RuleRunner>(*rule_manager_, clock_);
     rule_runner_->Start();
-    size_t rule_count = 0;
-    for (const auto& file : config_.rules) {
-      for (const auto& group : file.groups) rule_count += group.rules.size();
-    }
-    log_->info("{} alerting rules loaded", rule_count);
 
     IngestOptions io;
     io.limits.max_message_bytes = config_.max_message_bytes;
@@ -81,7 +114,7 @@ class DaemonImpl final : public Daemon {
       runner->HostReported(host);
     };
     ingest_ = std::make_unique<IngestService>(*state_, *writer_, io, *registry_);
-    admin_ = std::make_unique<AdminService>(*state_);
+    admin_ = std::make_unique<AdminService>(*state_, this);
 
     grpc::ServerBuilder builder;
     int port = 0;
@@ -111,6 +144,52 @@ class DaemonImpl final : public Daemon {
     return absl::OkStatus();
   }
 
+  // AlertAdmin (admin gRPC threads) and SIGHUP.
+  std::vector<AlertView> ListAlerts() const override {
+    return pipeline_->Annotate(alerts_->Alerts());
+  }
+  absl::StatusOr<std::string> AddSilence(routing::Silence silence,
+                                         const std::string& actor) override {
+    return pipeline_->AddSilence(std::move(silence), actor);
+  }
+  std::vector<routing::Silence> ListSilences(
+      std::optional<routing::SilenceState> state) const override {
+    return pipeline_->ListSilences(state);
+  }
+  absl::Status ExpireSilence(const std::string& id, const std::string& actor) override {
+    return pipeline_->ExpireSilence(id, actor);
+  }
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) const override {
+    return store_->ListAudit(limit);
+  }
+
+  absl::StatusOr<ReloadResult> Reload(const std::string& actor) override {
+    std::lock_guard lock(reload_mu_);
+    if (config_.config_file.empty()) {
+      return absl::FailedPreconditionError(
+          "vigied runs on its embedded defaults (no --config): there is no file to reload");
+    }
+    auto loaded = LoadDaemonConfig(config_.config_file);
+    absl::Status st = loaded.status();
+    if (st.ok()) {
+      WarnRestartOnly(*loaded);
+      st = rule_runner_->WithManager([&](rules::RuleManager& m) {
+        return m.ReplaceGroups(rules::FlattenGroups(loaded->rules), clock_.NowMillis());
+      });
+    }
+    if (!st.ok()) {
+      pipeline_->Audit(actor, "config.reload", config_.config_file,
+                       StrCat("refused, the running configuration is kept: ", StatusMessage(st)));
+      return st;
+    }
+    pipeline_->Reconfigure(MakePipelineConfig(*loaded));
+    ReloadResult result{config_.config_file, CountRules(*loaded),
+                        loaded->pipeline.receivers.size()};
+    pipeline_->Audit(actor, "config.reload", config_.config_file,
+                     StrCat("applied: ", result.rules, " rules, ", result.receivers, " receivers"));
+    return result;
+  }
+
   uint16_t grpc_port() const override { return grpc_port_; }
   uint16_t http_port() const override { return http_ ? http_->port() : 0; }
 
@@ -119,12 +198,25 @@ class DaemonImpl final : public Daemon {
     ready_ = false;
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     if (rule_runner_) rule_runner_->Stop();
+    if (pipeline_) pipeline_->Stop();
     if (writer_) writer_->Stop();
     if (http_) http_->Stop();
     log_->info("vigied stopped");
   }
 
  private:
+  // Settings read only at start: a reload that changes them says so.
+  void WarnRestartOnly(const DaemonConfig& next) const {
+    if (next.grpc_listen != config_.grpc_listen || next.http_listen != config_.http_listen ||
+        next.data_dir != config_.data_dir || next.retention != config_.retention ||
+        next.max_message_bytes != config_.max_message_bytes ||
+        next.max_series_per_host != config_.max_series_per_host) {
+      log_->warn(
+          "reload: listen addresses, storage, series retention and ingest limits change "
+          "only at restart; the other settings are applied");
+    }
+  }
+
   static constexpr const char* kVersionString = VIGIE_VERSION;
   // Open Report streams never end by themselves: after this grace they are
   // cancelled. Batches applied meanwhile are committed (the writer drains)
@@ -138,8 +230,12 @@ class DaemonImpl final : public Daemon {
   std::unique_ptr<State> state_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<DurableWriter> writer_;
+  std::unique_ptr<notify::CurlRuntime> curl_;
+  std::unique_ptr<NotificationPipeline> pipeline_;
   std::unique_ptr<StateQueryable> queryable_;
   std::shared_ptr<AlertTracker> alerts_;
+  std::unique_ptr<TeeSink> sink_;
+  std::mutex reload_mu_;  // one reload at a time
   std::unique_ptr<rules::RuleManager> rule_manager_;
   std::unique_ptr<rules::RuleRunner> rule_runner_;
   std::unique_ptr<IngestService> ingest_;

@@ -61,7 +61,14 @@ int Run(const std::string& config_file) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig == SIGHUP) {
-      log->info("SIGHUP: nothing to reload yet");
+      auto reloaded = (*daemon)->Reload("SIGHUP");
+      if (reloaded.ok()) {
+        log->info("SIGHUP: {} reloaded: {} rules, {} receivers", reloaded->config_file,
+                  reloaded->rules, reloaded->receivers);
+      } else {
+        log->error("SIGHUP: reload refused, the running configuration is kept: {}",
+                   vigie::StatusMessage(reloaded.status()));
+      }
       continue;
     }
     log->info("signal {}: shutting down", sig);

@@ -43,7 +43,54 @@ absl::Status LoadRules(DaemonConfig& cfg, const std::string& file, const YAML::N
   return absl::OkStatus();
 }
 
+// `route`, `receivers`, `inhibit_rules`, `maintenance_windows`, `notifications`.
+void ParsePipeline(MapReader& top, const std::string& file, PipelineConfig& out,
+                   ConfigErrors& errors) {
+  notify::ReceiverParseOptions ro;
+  ro.base_dir = std::filesystem::path(file).parent_path().string();
+  if (ro.base_dir.empty()) ro.base_dir = ".";
+  const YAML::Node receivers = top.Sequence("receivers");
+  out.receivers = notify::ParseReceivers(receivers, errors, ro);
+  std::vector<std::string> names;
+  for (const auto& r : out.receivers) names.push_back(r.name);
+  // Names of receivers that had errors too, so a route naming one is not
+  // reported a second time as unknown.
+  if (receivers.IsSequence()) {
+    for (const auto& item : receivers) {
+      if (item.IsMap() && item["name"].IsScalar()) names.push_back(item["name"].Scalar());
+    }
+  }
+  const YAML::Node route = top.Map("route");
+  if (route.IsDefined()) {
+    out.route = routing::ParseRouteTree(route, names, errors);
+  } else if (receivers.IsDefined() && receivers.size() > 0) {
+    errors.Add(receivers,
+               "receivers are defined but there is no \"route\": nothing would be "
+               "notified (add e.g. `route: {receiver: " +
+                   names.front() + "}`)");
+  }
+  out.inhibit_rules = routing::ParseInhibitRules(top.Sequence("inhibit_rules"), errors);
+  out.maintenance_windows =
+      routing::ParseMaintenanceWindows(top.Sequence("maintenance_windows"), errors);
+  MapReader r(top.Map("notifications"), "notifications", errors);
+  r.Duration("retry_initial_backoff", out.retry.backoff.initial, std::chrono::milliseconds(10));
+  r.Duration("retry_max_backoff", out.retry.backoff.max, std::chrono::milliseconds(10));
+  r.Duration("give_up_after", out.retry.max_elapsed, std::chrono::seconds(1));
+  r.Duration("log_retention", out.log_retention, std::chrono::hours(1));
+  r.Finish();
+  if (out.retry.backoff.max < out.retry.backoff.initial) {
+    out.retry.backoff.max = out.retry.backoff.initial;
+  }
+}
+
 }  // namespace
+
+PipelineConfig MakePipelineConfig(const DaemonConfig& config) {
+  PipelineConfig p = config.pipeline;
+  p.external_url =
+      config.external_url.empty() ? StrCat("http://", config.http_listen) : config.external_url;
+  return p;
+}
 
 std::vector<rules::RuleFile> DefaultRuleFiles(std::chrono::milliseconds evaluation_interval) {
   static std::mutex mu;
@@ -127,6 +174,8 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
     r.LogLevel("level", cfg.log_level);
     r.Finish();
   }
+  top.String("external_url", cfg.external_url);
+  ParsePipeline(top, file, cfg.pipeline, errors);
   top.Duration("evaluation_interval", cfg.evaluation_interval, std::chrono::seconds(1));
   top.StringList("rule_files", cfg.rule_files);
   const YAML::Node& const_root = root;
@@ -144,7 +193,9 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& file) {
   auto text = ReadConfigFile(file);
   if (!text.ok()) return text.status();
-  return ParseDaemonConfig(*text, file);
+  auto cfg = ParseDaemonConfig(*text, file);
+  if (cfg.ok()) cfg->config_file = file;
+  return cfg;
 }
 
 }  // namespace vigie::daemon

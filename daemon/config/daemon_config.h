@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/config.h"
+#include "daemon/alerting/notification_pipeline.h"
 #include "daemon/rules/rule_file.h"
 
 namespace vigie::daemon {
@@ -53,7 +54,22 @@ struct DaemonConfig {
   bool rule_files_set = false;
   // The rule files, loaded and validated with the PromQL parser at config load.
   std::vector<rules::RuleFile> rules = DefaultRuleFiles();
+
+  // Where links in notifications point (`external_url:`); default
+  // "http://" + http_listen.
+  std::string external_url;
+  // `route:`, `receivers:`, `inhibit_rules:`, `maintenance_windows:` and
+  // `notifications:` (retries, log retention), validated at load (receivers'
+  // templates compiled, secrets read). Without `route:` nothing is notified.
+  PipelineConfig pipeline;
+
+  // The file this configuration was read from ("" for embedded defaults);
+  // SIGHUP and `vigiectl reload` re-read it.
+  std::string config_file;
 };
+
+// The pipeline part of `config` with external_url filled in.
+PipelineConfig MakePipelineConfig(const DaemonConfig& config);
 
 // Parses `text` (the content of `file`, named in errors). Every problem is
 // reported as "file:line: message"; the returned status holds them all. Then loads

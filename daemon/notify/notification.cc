@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/labels.h"
+#include "common/strings.h"
 #include "fmt/chrono.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -139,6 +140,88 @@ std::string NotificationJson(const Notification& n, int indent) {
   j["flapping"] = n.kind == NotificationKind::kFlapping;
   // Replace invalid UTF-8 rather than throw: alert text comes from agents.
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string EncodeNotification(const Notification& n) {
+  nlohmann::json j;
+  j["receiver"] = n.receiver;
+  j["group_key"] = n.group_key;
+  j["group_labels"] = n.group_labels;
+  j["common_labels"] = n.common_labels;
+  j["common_annotations"] = n.common_annotations;
+  j["kind"] = NotificationKindName(n.kind);
+  j["sequence"] = n.sequence;
+  j["idempotency_key"] = n.idempotency_key;
+  j["external_url"] = n.external_url;
+  j["ack_url"] = n.ack_url;
+  auto alerts = nlohmann::json::array();
+  for (const Alert& a : n.alerts) {
+    nlohmann::json ja;
+    ja["rule"] = a.rule;
+    ja["group"] = a.group;
+    ja["labels"] = LabelsToMap(a.labels);
+    ja["annotations"] = a.annotations;
+    ja["state"] = AlertStateName(a.state);
+    ja["value"] = a.value;
+    ja["active_at_ms"] = a.active_at_ms;
+    ja["fired_at_ms"] = a.fired_at_ms;
+    ja["resolved_at_ms"] = a.resolved_at_ms;
+    ja["last_eval_ms"] = a.last_eval_ms;
+    ja["flapping"] = a.flapping;
+    ja["fingerprint"] = FingerprintHex(a.fingerprint);
+    alerts.push_back(std::move(ja));
+  }
+  j["alerts"] = std::move(alerts);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+absl::StatusOr<Notification> DecodeNotification(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return absl::InvalidArgumentError("notification: not a JSON object");
+  try {
+    Notification n;
+    n.receiver = j.at("receiver").get<std::string>();
+    n.group_key = j.at("group_key").get<std::string>();
+    n.group_labels = j.at("group_labels").get<StringMap>();
+    n.common_labels = j.at("common_labels").get<StringMap>();
+    n.common_annotations = j.at("common_annotations").get<StringMap>();
+    const auto kind = j.at("kind").get<std::string>();
+    if (kind == "firing") {
+      n.kind = NotificationKind::kFiring;
+    } else if (kind == "resolved") {
+      n.kind = NotificationKind::kResolved;
+    } else if (kind == "flapping") {
+      n.kind = NotificationKind::kFlapping;
+    } else {
+      return absl::InvalidArgumentError(StrCat("notification: unknown kind \"", kind, "\""));
+    }
+    n.sequence = j.at("sequence").get<uint64_t>();
+    n.idempotency_key = j.at("idempotency_key").get<std::string>();
+    n.external_url = j.at("external_url").get<std::string>();
+    n.ack_url = j.at("ack_url").get<std::string>();
+    for (const auto& ja : j.at("alerts")) {
+      Alert a;
+      a.rule = ja.at("rule").get<std::string>();
+      a.group = ja.at("group").get<std::string>();
+      for (const auto& [k, v] : ja.at("labels").items())
+        a.labels.push_back({k, v.get<std::string>()});
+      a.annotations = ja.at("annotations").get<StringMap>();
+      const auto state = ParseAlertState(ja.at("state").get<std::string>());
+      if (!state) return absl::InvalidArgumentError("notification: bad alert state");
+      a.state = *state;
+      a.value = ja.at("value").get<double>();
+      a.active_at_ms = ja.at("active_at_ms").get<int64_t>();
+      a.fired_at_ms = ja.at("fired_at_ms").get<int64_t>();
+      a.resolved_at_ms = ja.at("resolved_at_ms").get<int64_t>();
+      a.last_eval_ms = ja.at("last_eval_ms").get<int64_t>();
+      a.flapping = ja.at("flapping").get<bool>();
+      a.fingerprint = std::stoull(ja.at("fingerprint").get<std::string>(), nullptr, 16);
+      n.alerts.push_back(std::move(a));
+    }
+    return n;
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(StrCat("notification: ", e.what()));
+  }
 }
 
 }  // namespace vigie::daemon::notify

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "daemon/alerting/alert.h"
 
 namespace vigie::daemon::notify {
@@ -69,5 +71,11 @@ StringMap LabelsToMap(const Labels& labels);
 
 // The JSON payload (version "1"); `indent` < 0 gives a single line.
 std::string NotificationJson(const Notification& n, int indent = -1);
+
+// Vigie's own lossless form of a Notification (every field, alert times in
+// ms, fingerprints as 16 hex digits), for the store's outbox; not a public
+// format. Decode fails (InvalidArgument) on anything Encode did not write.
+std::string EncodeNotification(const Notification& n);
+absl::StatusOr<Notification> DecodeNotification(std::string_view text);
 
 }  // namespace vigie::daemon::notify

@@ -12,6 +12,9 @@
 //     group_interval tick at or after it);
 //   - a resolved alert is included once (when the receiver had been told it
 //     was firing) and then dropped from the group; an empty group is removed.
+//   - an alert that starts flapping (Alert::flapping) is announced once, as a
+//     change of the group; while it flaps the caller presents it as firing
+//     (see docs/routing.md), so its state changes are not notified.
 //
 // Nothing here reads a clock or starts a timer: the caller passes `now_ms`
 // (milliseconds since the Unix epoch) to Add() and Flush(), and may use
@@ -34,6 +37,19 @@
 
 namespace vigie::daemon::routing {
 
+// What a group remembers of what its receiver was told: persisted by the
+// daemon with every notification, handed back by RestoreGroup() after a restart
+// or a reload, so that nothing already notified is notified again.
+struct GroupState {
+  std::string group_key;
+  std::string receiver;
+  bool notified = false;  // a notification has been sent
+  int64_t last_notify_ms = 0;
+  uint64_t sequence = 0;             // notifications sent so far
+  std::set<uint64_t> last_firing;    // fingerprints sent as firing last time
+  std::set<uint64_t> last_flapping;  // of those, the ones sent as flapping
+};
+
 struct GroupNotification {
   std::string receiver;
   // Route key plus group labels, e.g. `{}/{team="db"}/0:{alertname="DiskFull"}`.
@@ -42,6 +58,8 @@ struct GroupNotification {
   Labels group_labels;
   // Firing alerts first, then resolved ones; each part sorted by labels.
   std::vector<Alert> alerts;
+  // The group's bookkeeping after this notification (sequence = its number).
+  GroupState state;
 };
 
 class Dispatcher {
@@ -60,7 +78,22 @@ class Dispatcher {
   // and out of the comparison with the previous one, but stay in their group:
   // when the silence ends they count as new. Resolutions of alerts the
   // receiver was told about are always sent.
-  std::vector<GroupNotification> Flush(int64_t now_ms, const Muter* muter = nullptr);
+  // Groups removed by this flush (emptied) are appended to `removed` (may be null).
+  std::vector<GroupNotification> Flush(int64_t now_ms, const Muter* muter = nullptr,
+                                       std::vector<std::string>* removed = nullptr);
+
+  // Hands back the state of a group notified before a restart or reload. It
+  // applies when an Add() creates the group with this key (within the next
+  // Add()s; states of groups that never come back are forgotten by
+  // ForgetUnrestored()): the group skips group_wait, and is next looked at
+  // group_interval after its last notification.
+  void RestoreGroup(GroupState state);
+  // Drops restored states no Add() used; returns their keys (to delete them
+  // from the store).
+  std::vector<std::string> ForgetUnrestored();
+
+  // The state of every group that has notified, by key.
+  std::vector<GroupState> GroupStates() const;
 
   // The earliest time at which Flush() has something to look at, or nullopt
   // when there are no groups.
@@ -74,18 +107,17 @@ class Dispatcher {
     Labels labels;
     std::map<uint64_t, Alert> alerts;  // by fingerprint
     int64_t next_flush_ms = 0;
-    bool flushed = false;   // group_wait is over
-    bool notified = false;  // a notification has been sent
-    int64_t last_notify_ms = 0;
-    std::set<uint64_t> last_firing;  // fingerprints sent as firing last time
+    bool flushed = false;  // group_wait is over
+    GroupState state;      // what the receiver was told
   };
 
   // Evaluates one due group; returns true and fills `out` when it notifies.
   static bool FlushGroup(const std::string& key, Group& group, int64_t now_ms, const Muter* muter,
                          GroupNotification& out);
 
-  const Route* root_;                    // constant after construction
-  std::map<std::string, Group> groups_;  // by group key
+  const Route* root_;                           // constant after construction
+  std::map<std::string, Group> groups_;         // by group key
+  std::map<std::string, GroupState> restored_;  // by group key, until a group takes it
 };
 
 }  // namespace vigie::daemon::routing

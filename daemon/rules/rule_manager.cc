@@ -349,6 +349,24 @@ absl::Status RuleManager::ReplaceGroups(std::vector<RuleGroup> groups, int64_t n
   return absl::OkStatus();
 }
 
+size_t RuleManager::RestoreAlerts(const std::vector<Alert>& alerts, int64_t now_ms) {
+  std::map<std::pair<std::string, std::string>, std::vector<Alert>> by_rule;
+  for (const Alert& a : alerts) by_rule[{a.group, a.rule}].push_back(a);
+  size_t taken = 0;
+  for (Group& g : groups_) {
+    size_t taken_here = 0;
+    for (Rule& r : g.rules) {
+      auto it = by_rule.find({g.name, r.status.name});
+      if (it == by_rule.end()) continue;
+      taken_here += r.alert.Restore(it->second);
+      by_rule.erase(it);  // duplicated rule names: the first rule takes them
+    }
+    if (taken_here > 0) Notify(g, {}, now_ms);
+    taken += taken_here;
+  }
+  return taken;
+}
+
 std::vector<GroupStatus> RuleManager::Status() const {
   std::vector<GroupStatus> out;
   out.reserve(groups_.size());

@@ -129,6 +129,12 @@ class RuleManager {
   // error (as Create()) the current groups keep running, untouched.
   absl::Status ReplaceGroups(std::vector<RuleGroup> groups, int64_t now_ms);
 
+  // Takes back alerts persisted before a restart: each goes to the rule of its group with
+  // its name (AlertRule::Restore: firing stays firing without a new event, pending keeps its
+  // `for` start). Then tells the sink of every group that took some, with no events, at
+  // `now_ms`. Returns how many alerts were taken; the others (rules gone) are dropped.
+  size_t RestoreAlerts(const std::vector<Alert>& alerts, int64_t now_ms);
+
   // A snapshot, in group and rule order.
   std::vector<GroupStatus> Status() const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace vigie::daemon::rules {
 
@@ -32,23 +33,31 @@ void RuleRunner::HostReported(const std::string& host) {
 }
 
 void RuleRunner::Run() {
-  int64_t next_due = manager_.NextDueMs();
+  int64_t next_due = 0;  // evaluate what is due at once
   std::unique_lock lock(mu_);
   for (;;) {
     // Wall-clock deadline turned into a bounded wait, re-checked every minute
     // at most so a stepped clock cannot stall evaluation.
     const int64_t wait_ms = std::clamp<int64_t>(next_due - clock_.NowMillis(), 0, 60'000);
     cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                 [this] { return stopping_ || !reported_.empty(); });
+                 [this] { return stopping_ || rescan_ || !reported_.empty(); });
     if (stopping_) return;
     std::set<std::string> hosts;
     hosts.swap(reported_);
+    const bool rescan = std::exchange(rescan_, false);
     lock.unlock();
 
-    const int64_t now = clock_.NowMillis();
-    for (const auto& host : hosts) manager_.EvaluateForHost(host, now);
-    if (now >= next_due || !hosts.empty()) next_due = manager_.EvaluateDue(now);
-    if (next_due == kNeverMs) next_due = now + 60'000;
+    {
+      std::lock_guard manager_lock(manager_mu_);
+      const int64_t now = clock_.NowMillis();
+      for (const auto& host : hosts) manager_.EvaluateForHost(host, now);
+      if (now >= next_due || !hosts.empty()) {
+        next_due = manager_.EvaluateDue(now);
+      } else if (rescan) {
+        next_due = manager_.NextDueMs();
+      }
+      if (next_due == kNeverMs) next_due = now + 60'000;
+    }
 
     lock.lock();
   }

@@ -33,6 +33,26 @@ class RuleRunner {
 
   void HostReported(const std::string& host);
 
+  // Runs `fn` with the manager while the runner is not evaluating (any thread), then wakes
+  // the runner so that it re-reads when the next group is due. For reloads
+  // (RuleManager::ReplaceGroups) and restores.
+  template <typename Fn>
+  auto WithManager(Fn&& fn) {
+    struct Wake {
+      RuleRunner* self;
+      ~Wake() {
+        {
+          std::lock_guard lock(self->mu_);
+          self->rescan_ = true;
+        }
+        self->cv_.notify_one();
+      }
+    };
+    std::lock_guard manager_lock(manager_mu_);
+    Wake wake{this};
+    return fn(manager_);
+  }
+
  private:
   void Run();
 
@@ -40,9 +60,11 @@ class RuleRunner {
   const Clock& clock_;
   Logger log_;
 
+  std::mutex manager_mu_;  // held while the manager is used; taken before mu_
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;           // guarded by mu_
+  bool rescan_ = false;             // guarded by mu_; the manager changed (WithManager)
   std::set<std::string> reported_;  // guarded by mu_; at most one entry per host
   std::thread thread_;
 };

@@ -53,6 +53,8 @@ TempDir::~TempDir() {
 std::string TempDir::WriteFile(const std::string& name, const std::string& content,
                                bool executable) const {
   const std::string file = Path(name);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
   {
     std::ofstream out(file, std::ios::trunc);
     out << content;

@@ -87,6 +87,6 @@ double NotificationsTotal(prometheus::Registry& registry, const std::string& cha
   return 0;
 }
 
-std::string TestSourceDir() { return VIGIE_SOURCE_DIR "/tests/unit/notify"; }
+std::string TestSourceDir() { return VIGIE_SOURCE_DIR "/tests/testing"; }
 
 }  // namespace vigie::daemon::notify::testing
