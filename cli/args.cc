@@ -88,6 +88,15 @@ absl::StatusOr<int64_t> ParseRfc3339(std::string_view text) {
   return seconds_total * 1000 + frac_ms;
 }
 
+absl::StatusOr<int64_t> ParseDateOrRfc3339(std::string_view text) {
+  absl::StatusOr<int64_t> t =
+      text.size() == 10 ? ParseRfc3339(StrCat(text, "T00:00:00Z")) : ParseRfc3339(text);
+  if (t.ok()) return t;
+  return absl::InvalidArgumentError(StrCat("invalid time \"", text,
+                                           "\": expected a day (2026-10-01, from 00:00 UTC) "
+                                           "or RFC 3339 (2026-11-29T10:00:00Z)"));
+}
+
 absl::StatusOr<std::string> NormalizeSilenceMatcher(std::string_view text) {
   absl::StatusOr<Matcher> m = Matcher::Parse(text);
   if (!m.ok()) return m.status();
@@ -125,6 +134,54 @@ absl::StatusOr<vigie::v1::AddSilenceRequest> MakeSilenceRequest(const SilenceFla
   request.set_ends_at_ms(start_ms + d->count());
   request.set_comment(flags.comment);
   request.set_actor(std::string(actor));
+  return request;
+}
+
+absl::StatusOr<vigie::v1::ListIncidentsRequest> MakeListIncidentsRequest(
+    const IncidentListFlags& flags) {
+  vigie::v1::ListIncidentsRequest request;
+  if (!flags.from.empty()) {
+    absl::StatusOr<int64_t> from = ParseDateOrRfc3339(flags.from);
+    if (!from.ok()) {
+      return absl::InvalidArgumentError(StrCat("--from: ", StatusMessage(from.status())));
+    }
+    request.set_from_ms(*from);
+  }
+  if (!flags.to.empty()) {
+    absl::StatusOr<int64_t> to = ParseDateOrRfc3339(flags.to);
+    if (!to.ok()) return absl::InvalidArgumentError(StrCat("--to: ", StatusMessage(to.status())));
+    if (*to <= request.from_ms()) {
+      return absl::InvalidArgumentError(
+          StrCat("--to: \"", flags.to, "\" must be after --from \"", flags.from, "\""));
+    }
+    request.set_to_ms(*to);
+  }
+  request.set_open_only(flags.open_only);
+  request.set_limit(flags.limit);
+  return request;
+}
+
+absl::StatusOr<vigie::v1::IncidentActionRequest> MakeIncidentActionRequest(
+    int64_t id, vigie::v1::IncidentActionRequest::Action action, const IncidentActionFlags& flags,
+    std::string_view actor) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  if (id <= 0) return absl::InvalidArgumentError(StrCat("ID: ", id, " is not an incident id"));
+  if (action == V1::REASSIGN && flags.user.empty()) {
+    return absl::InvalidArgumentError("--user is required");
+  }
+  if (action == V1::COMMENT && flags.comment.empty()) {
+    return absl::InvalidArgumentError("TEXT must not be empty");
+  }
+  V1 request;
+  request.set_id(id);
+  request.set_action(action);
+  request.set_actor(std::string(actor));
+  request.set_comment(flags.comment);
+  if (action == V1::REASSIGN) request.set_user(flags.user);
+  if (action == V1::RESOLVE) {
+    request.set_cause(flags.cause);
+    request.set_owner(flags.owner);
+  }
   return request;
 }
 

@@ -1,7 +1,8 @@
 // vigiectl's command-line values that need more than CLI11's checks: RFC 3339
-// times, silence matchers, the silence request built from `silence add`'s
-// flags, and the actor sent with every mutation. Pure functions (the current
-// time and the environment are passed in), unit-tested without a daemon.
+// times and days, silence matchers, the requests built from `silence add`'s,
+// `incidents`' and the incident actions' flags, and the actor sent with every
+// mutation. Pure functions (the current time and the environment are passed
+// in), unit-tested without a daemon.
 //
 // Errors are InvalidArgument messages that name the flag (`--match "x": ...`),
 // printed by vigiectl before it exits with its usage code (2).
@@ -24,6 +25,10 @@ namespace vigie::cli {
 // of 'T' is accepted too. Returns Unix milliseconds.
 absl::StatusOr<int64_t> ParseRfc3339(std::string_view text);
 
+// A day ("2026-10-01", its 00:00 UTC) or an RFC 3339 time as above; the
+// error names the value. Returns Unix milliseconds.
+absl::StatusOr<int64_t> ParseDateOrRfc3339(std::string_view text);
+
 // One `--match` value (host=db1, alertname=~Disk.*, env!="prod") in the
 // quoted form vigied stores (host="db1"); an error names the value.
 absl::StatusOr<std::string> NormalizeSilenceMatcher(std::string_view text);
@@ -41,6 +46,32 @@ struct SilenceFlags {
 absl::StatusOr<vigie::v1::AddSilenceRequest> MakeSilenceRequest(const SilenceFlags& flags,
                                                                 std::string_view actor,
                                                                 int64_t now_ms);
+
+struct IncidentListFlags {
+  std::string from;        // --from, a day or RFC 3339; "" for no bound
+  std::string to;          // --to (exclusive), same forms
+  bool open_only = false;  // --open
+  uint32_t limit = 0;      // --limit; 0 lets vigied choose
+};
+
+// The ListIncidents request for `incidents`; an error names the flag
+// (--from, --to, or --to not after --from).
+absl::StatusOr<vigie::v1::ListIncidentsRequest> MakeListIncidentsRequest(
+    const IncidentListFlags& flags);
+
+struct IncidentActionFlags {
+  std::string comment;  // --comment, or `incident comment`'s TEXT
+  std::string user;     // reassign --user
+  std::string cause;    // resolve --cause
+  std::string owner;    // resolve --owner
+};
+
+// The ActOnIncident request for `ack`, `unack`, `incident resolve|reassign|
+// comment`; an error names the argument (ID not positive, --user missing to
+// reassign, TEXT empty to comment).
+absl::StatusOr<vigie::v1::IncidentActionRequest> MakeIncidentActionRequest(
+    int64_t id, vigie::v1::IncidentActionRequest::Action action, const IncidentActionFlags& flags,
+    std::string_view actor);
 
 // Who is asking: "AUTHOR@HOSTNAME", AUTHOR being `author`, else `user` (from
 // $USER), else "unknown"; just AUTHOR when `hostname` is empty.

@@ -121,4 +121,25 @@ absl::StatusOr<std::vector<vigie::v1::AuditEntry>> AdminClient::ListAudit(uint32
   return Take(*response->mutable_entries());
 }
 
+absl::StatusOr<std::vector<vigie::v1::Incident>> AdminClient::ListIncidents(
+    const vigie::v1::ListIncidentsRequest& request) {
+  auto response = stub_->Call<vigie::v1::ListIncidentsRequest, vigie::v1::ListIncidentsResponse>(
+      &vigie::v1::Admin::Stub::ListIncidents, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_incidents());
+}
+
+absl::StatusOr<vigie::v1::IncidentDetail> AdminClient::GetIncident(int64_t id) {
+  vigie::v1::GetIncidentRequest request;
+  request.set_id(id);
+  return stub_->Call<vigie::v1::GetIncidentRequest, vigie::v1::IncidentDetail>(
+      &vigie::v1::Admin::Stub::GetIncident, request, timeout_);
+}
+
+absl::StatusOr<vigie::v1::Incident> AdminClient::ActOnIncident(
+    const vigie::v1::IncidentActionRequest& request) {
+  return stub_->Call<vigie::v1::IncidentActionRequest, vigie::v1::Incident>(
+      &vigie::v1::Admin::Stub::ActOnIncident, request, timeout_);
+}
+
 }  // namespace vigie::cli

@@ -49,6 +49,15 @@ class AdminClient {
   // Newest first; `limit` 0 lets vigied choose.
   absl::StatusOr<std::vector<vigie::v1::AuditEntry>> ListAudit(uint32_t limit);
 
+  // Incidents, newest first.
+  absl::StatusOr<std::vector<vigie::v1::Incident>> ListIncidents(
+      const vigie::v1::ListIncidentsRequest& request);
+  // The incident and its timeline; NOT_FOUND for an unknown id.
+  absl::StatusOr<vigie::v1::IncidentDetail> GetIncident(int64_t id);
+  // The incident after the action.
+  absl::StatusOr<vigie::v1::Incident> ActOnIncident(
+      const vigie::v1::IncidentActionRequest& request);
+
  private:
   struct Stub;
 

@@ -3,11 +3,13 @@
 // output.cc renders.
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "cli/client.h"
 #include "cli/output.h"
 #include "common/clock.h"
+#include "common/strings.h"
 #include "common/units.h"
 #include "common/version.h"
 
@@ -40,6 +43,10 @@ struct Flags {
   std::string silence_state;
   std::string silence_id;
   uint32_t audit_limit = 0;
+  IncidentListFlags incidents;
+  int64_t incident_id = 0;
+  IncidentActionFlags incident_action;
+  std::vector<std::string> comment_words;  // `incident comment ID TEXT...`
 };
 
 const CLI::Validator kDuration(
@@ -72,6 +79,28 @@ const CLI::Validator kRfc3339(
       return t.ok() ? "" : std::string(t.status().message());
     },
     "RFC3339");
+
+const CLI::Validator kDateOrRfc3339(
+    [](std::string& text) -> std::string {
+      absl::StatusOr<int64_t> t = ParseDateOrRfc3339(text);
+      return t.ok() ? "" : std::string(t.status().message());
+    },
+    "DATE|RFC3339");
+
+const CLI::Validator kIncidentId(
+    [](std::string& text) -> std::string {
+      int64_t id = 0;
+      const char* end = text.data() + text.size();
+      auto [ptr, ec] = std::from_chars(text.data(), end, id);
+      if (ec != std::errc() || ptr != end || id <= 0) {
+        return "expected a positive incident id, got \"" + text + "\"";
+      }
+      return "";
+    },
+    "ID");
+
+const CLI::Validator kNotEmpty(
+    [](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; }, "TEXT");
 
 // --author, else $USER, else "unknown"; then "@" and this machine's name.
 std::string Actor(const Flags& flags) {
@@ -168,9 +197,7 @@ int Run(int argc, char** argv) {
       ->check(kRfc3339);
   silence_add->add_option("--comment", flags.silence.comment, "why (required)")
       ->required()
-      ->check(CLI::Validator(
-          [](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; },
-          "TEXT"));
+      ->check(kNotEmpty);
   CLI::App* silence_list = silence->add_subcommand("list", "list silences");
   silence_list->add_option("--state", flags.silence_state, "only silences in this state")
       ->check(CLI::IsMember({"active", "pending", "expired"}));
@@ -182,6 +209,56 @@ int Run(int argc, char** argv) {
   CLI::App* audit = app.add_subcommand("audit", "who changed what (newest first)");
   audit->add_option("--limit", flags.audit_limit, "at most this many entries (default: 100)")
       ->check(CLI::Range(1, 10'000));
+
+  CLI::App* incidents = app.add_subcommand("incidents", "list incidents (newest first)");
+  incidents->add_flag("--open", flags.incidents.open_only, "only incidents not resolved");
+  incidents
+      ->add_option("--from", flags.incidents.from,
+                   "opened at or after, 2026-10-01 (00:00 UTC) or RFC 3339")
+      ->check(kDateOrRfc3339);
+  incidents->add_option("--to", flags.incidents.to, "opened before, same forms")
+      ->check(kDateOrRfc3339);
+  incidents->add_option("--limit", flags.incidents.limit, "at most this many (default: 100)")
+      ->check(CLI::Range(1, 10'000));
+  // `ack` and `unack` are top-level: the commands on-call types most.
+  auto add_id = [&](CLI::App* cmd) {
+    cmd->add_option("ID", flags.incident_id, "incident id")->required()->check(kIncidentId);
+  };
+  auto add_comment = [&](CLI::App* cmd) {
+    cmd->add_option("--comment", flags.incident_action.comment,
+                    "a note for the incident's timeline")
+        ->check(kNotEmpty);
+  };
+  CLI::App* ack = app.add_subcommand("ack", "acknowledge an incident");
+  add_id(ack);
+  add_comment(ack);
+  CLI::App* unack = app.add_subcommand("unack", "take back an incident's acknowledgement");
+  add_id(unack);
+  add_comment(unack);
+  CLI::App* incident = app.add_subcommand("incident", "one incident");
+  incident->require_subcommand(1);
+  CLI::App* incident_show =
+      incident->add_subcommand("show", "an incident and its timeline (-o table|json)");
+  add_id(incident_show);
+  CLI::App* incident_resolve =
+      incident->add_subcommand("resolve", "resolve an incident, or record its cause once closed");
+  add_id(incident_resolve);
+  incident_resolve->add_option("--cause", flags.incident_action.cause,
+                               "root cause, from the configured taxonomy");
+  incident_resolve->add_option("--owner", flags.incident_action.owner,
+                               "who owned the cause: internal or a provider's name");
+  add_comment(incident_resolve);
+  CLI::App* incident_reassign = incident->add_subcommand("reassign", "give an incident to a user");
+  add_id(incident_reassign);
+  incident_reassign->add_option("--user", flags.incident_action.user, "the new assignee")
+      ->required()
+      ->check(kNotEmpty);
+  add_comment(incident_reassign);
+  CLI::App* incident_comment =
+      incident->add_subcommand("comment", "add a comment to an incident's timeline");
+  add_id(incident_comment);
+  incident_comment->add_option("TEXT", flags.comment_words, "the comment")->required();
+
   CLI::App* version = app.add_subcommand("version", "print vigiectl's version");
 
   try {
@@ -249,6 +326,47 @@ int Run(int argc, char** argv) {
     return Print<std::vector<vigie::v1::AuditEntry>>(
         client.ListAudit(flags.audit_limit), flags,
         [&](const auto& v) { return RenderAudit(v, format, now_ms); });
+  }
+  if (incidents->parsed()) {
+    absl::StatusOr<vigie::v1::ListIncidentsRequest> request =
+        MakeListIncidentsRequest(flags.incidents);
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<std::vector<vigie::v1::Incident>>(
+        client.ListIncidents(*request), flags,
+        [&](const auto& v) { return RenderIncidents(v, format); });
+  }
+  if (incident_show->parsed()) {
+    if (format == OutputFormat::kCsv) {
+      std::cerr << "vigiectl: --output: incident show prints table or json, not csv\n";
+      return kExitUsage;
+    }
+    return Print<vigie::v1::IncidentDetail>(
+        client.GetIncident(flags.incident_id), flags,
+        [&](const auto& d) { return RenderIncidentDetail(d, format, now_ms); });
+  }
+  using Action = vigie::v1::IncidentActionRequest;
+  std::optional<Action::Action> action;
+  if (ack->parsed()) action = Action::ACK;
+  if (unack->parsed()) action = Action::UNACK;
+  if (incident_resolve->parsed()) action = Action::RESOLVE;
+  if (incident_reassign->parsed()) action = Action::REASSIGN;
+  if (incident_comment->parsed()) {
+    action = Action::COMMENT;
+    flags.incident_action.comment = JoinStrings(flags.comment_words, " ");
+  }
+  if (action) {
+    absl::StatusOr<vigie::v1::IncidentActionRequest> request =
+        MakeIncidentActionRequest(flags.incident_id, *action, flags.incident_action, Actor(flags));
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<vigie::v1::Incident>(client.ActOnIncident(*request), flags, [&](const auto& i) {
+      return RenderIncidentAction(*request, i, format);
+    });
   }
   return kExitUsage;  // unreachable: require_subcommand(1)
 }

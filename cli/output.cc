@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <utility>
 
 #include "common/labels.h"
@@ -166,6 +167,54 @@ void PutTime(Json& out, const std::string& key, int64_t ms) {
   out[key + "_ms"] = ms;
 }
 
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+// The span in whole seconds, or "" when it has not happened (CSV).
+std::string SpanSeconds(int64_t from_ms, int64_t to_ms) {
+  if (from_ms <= 0 || to_ms <= 0) return "";
+  return StrCat(std::max<int64_t>(0, (to_ms - from_ms) / 1000));
+}
+
+Json IncidentJson(const vigie::v1::Incident& i) {
+  Json j = {{"id", i.id()},
+            {"group_key", i.group_key()},
+            {"title", i.title()},
+            {"source", i.source()},
+            {"reported_by", i.reported_by()},
+            {"service", i.service()},
+            {"severity", i.severity()},
+            {"host", i.host()},
+            {"rule", i.rule()},
+            {"labels", LabelsJson(i.labels())},
+            {"state", i.state()}};
+  PutTime(j, "opened", i.opened_ms());
+  PutTime(j, "acked", i.acked_ms());
+  j["acked_by"] = i.acked_by();
+  PutTime(j, "resolved", i.resolved_ms());
+  j["resolved_by"] = i.resolved_by();
+  j["assignee"] = i.assignee();
+  j["cause"] = i.cause();
+  j["owner"] = i.owner();
+  j["policy"] = i.policy();
+  j["step"] = i.step();
+  j["round"] = i.round();
+  PutTime(j, "next_step", i.next_step_ms());
+  return j;
+}
+
+// "2023-11-14 22:16:32 (12m ago)", or "-".
+std::string LocalWhen(int64_t ms, int64_t now_ms) {
+  if (ms <= 0) return "-";
+  return StrCat(FormatLocalTime(ms), " (", FormatRelative(ms, now_ms), ")");
+}
+
+// "2023-11-14 22:16:32 by alice, after 3m12s", or "-".
+std::string DoneBy(int64_t ms, const std::string& by, int64_t opened_ms) {
+  if (ms <= 0) return "-";
+  return StrCat(FormatLocalTime(ms), by.empty() ? "" : " by ", by, ", after ",
+                FormatSpan(opened_ms, ms));
+}
+
 }  // namespace
 
 std::string RenderTable(const Table& table) {
@@ -258,6 +307,21 @@ std::string FormatRfc3339(int64_t ms) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+std::string FormatLocalTime(int64_t ms) {
+  if (ms == 0) return "";
+  const std::time_t t = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  std::tm tm{};
+  if (localtime_r(&t, &tm) == nullptr) return FormatRfc3339(ms);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string FormatSpan(int64_t from_ms, int64_t to_ms) {
+  if (from_ms <= 0 || to_ms <= 0) return "-";
+  const int64_t seconds = std::max<int64_t>(0, (to_ms - from_ms) / 1000);
+  return FormatDuration(std::chrono::seconds(seconds));
 }
 
 std::string FormatLabels(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& labels) {
@@ -543,6 +607,107 @@ std::string RenderAudit(const std::vector<vigie::v1::AuditEntry>& entries, Outpu
                       e.action(), e.object(), e.detail()});
   }
   return csv ? RenderCsv(t) : RenderTable(t);
+}
+
+std::string RenderIncidents(const std::vector<vigie::v1::Incident>& incidents,
+                            OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& i : incidents) out.push_back(IncidentJson(i));
+    return Dump(out);
+  }
+  if (format == OutputFormat::kCsv) {
+    Table t{{"id", "state", "severity", "title", "host", "opened", "acked_by", "tta_s", "ttr_s"},
+            {}};
+    for (const auto& i : incidents) {
+      t.rows.push_back({StrCat(i.id()), i.state(), i.severity(), i.title(), i.host(),
+                        FormatRfc3339(i.opened_ms()), i.acked_by(),
+                        SpanSeconds(i.opened_ms(), i.acked_ms()),
+                        SpanSeconds(i.opened_ms(), i.resolved_ms())});
+    }
+    return RenderCsv(t);
+  }
+  Table t{{"id", "state", "severity", "title", "host", "opened", "ack_by", "tta", "ttr"}, {}};
+  for (const auto& i : incidents) {
+    t.rows.push_back({StrCat(i.id()), i.state(), OrDash(i.severity()), i.title(), OrDash(i.host()),
+                      OrDash(FormatLocalTime(i.opened_ms())), OrDash(i.acked_by()),
+                      FormatSpan(i.opened_ms(), i.acked_ms()),
+                      FormatSpan(i.opened_ms(), i.resolved_ms())});
+  }
+  return RenderTable(t);
+}
+
+std::string RenderIncidentDetail(const vigie::v1::IncidentDetail& detail, OutputFormat format,
+                                 int64_t now_ms) {
+  const vigie::v1::Incident& i = detail.incident();
+  if (format == OutputFormat::kJson) {
+    Json timeline = Json::array();
+    for (const auto& e : detail.timeline()) {
+      Json j = Json::object();
+      PutTime(j, "at", e.at_ms());
+      j["kind"] = e.kind();
+      j["actor"] = e.actor();
+      j["detail"] = e.detail();
+      timeline.push_back(std::move(j));
+    }
+    return Dump(Json{{"incident", IncidentJson(i)}, {"timeline", std::move(timeline)}});
+  }
+  const KeyValues kvs = {
+      {"id", StrCat(i.id())},
+      {"title", OrDash(i.title())},
+      {"state", OrDash(i.state())},
+      {"severity", OrDash(i.severity())},
+      {"service", OrDash(i.service())},
+      {"host", OrDash(i.host())},
+      {"rule", OrDash(i.rule())},
+      {"labels", OrDash(FormatLabels(i.labels()))},
+      {"source", OrDash(i.source())},
+      {"reported by", OrDash(i.reported_by())},
+      {"group key", OrDash(i.group_key())},
+      {"opened", LocalWhen(i.opened_ms(), now_ms)},
+      {"acknowledged", DoneBy(i.acked_ms(), i.acked_by(), i.opened_ms())},
+      {"resolved", DoneBy(i.resolved_ms(), i.resolved_by(), i.opened_ms())},
+      {"assignee", OrDash(i.assignee())},
+      {"cause", OrDash(i.cause())},
+      {"owner", OrDash(i.owner())},
+      {"policy", OrDash(i.policy())},
+      {"step", StrCat(i.step())},
+      {"round", StrCat(i.round())},
+      {"next step", LocalWhen(i.next_step_ms(), now_ms)},
+  };
+  Table t{{"time", "kind", "actor", "detail"}, {}};
+  for (const auto& e : detail.timeline()) {
+    t.rows.push_back({OrDash(FormatLocalTime(e.at_ms())), e.kind(), e.actor(), e.detail()});
+  }
+  return StrCat(RenderKeyValues(kvs, OutputFormat::kTable), "\n", RenderTable(t));
+}
+
+std::string RenderIncidentAction(const vigie::v1::IncidentActionRequest& request,
+                                 const vigie::v1::Incident& incident, OutputFormat format) {
+  if (format == OutputFormat::kJson) return Dump(IncidentJson(incident));
+  using V1 = vigie::v1::IncidentActionRequest;
+  std::string done;
+  switch (request.action()) {
+    case V1::ACK:
+      done = "acknowledged";
+      break;
+    case V1::UNACK:
+      done = "unacknowledged";
+      break;
+    case V1::RESOLVE:
+      done = "resolved";
+      break;
+    case V1::REASSIGN:
+      done = StrCat("reassigned to ", request.user());
+      break;
+    case V1::COMMENT:
+      done = "commented";
+      break;
+    default:
+      done = "updated";
+      break;
+  }
+  return StrCat("incident ", request.id(), " ", done, "\n");
 }
 
 std::string FormatError(const absl::Status& status, std::string_view server) {

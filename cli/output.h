@@ -47,6 +47,11 @@ std::string FormatAge(int64_t then_ms, int64_t now_ms);
 std::string FormatRelative(int64_t ms, int64_t now_ms);
 // RFC 3339 UTC with second precision; "" for 0 (never).
 std::string FormatRfc3339(int64_t ms);
+// "2023-11-14 23:13:20" in the local time zone (TZ); "" for 0 (never).
+std::string FormatLocalTime(int64_t ms);
+// The time from `from_ms` to `to_ms` in whole seconds, as "3m12s", "45s",
+// "1h2m5s"; "-" when either is 0 (it has not happened).
+std::string FormatSpan(int64_t from_ms, int64_t to_ms);
 // "k=v,k2=v2" in the given order.
 std::string FormatLabels(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& labels);
 // "15.6 GiB".
@@ -80,6 +85,24 @@ std::string RenderReload(const vigie::v1::ReloadResponse& reload, OutputFormat f
 // `audit`: newest first, as vigied sends it.
 std::string RenderAudit(const std::vector<vigie::v1::AuditEntry>& entries, OutputFormat format,
                         int64_t now_ms);
+// `incidents`: in vigied's order (newest first). Table: ID, STATE, SEVERITY,
+// TITLE, HOST, OPENED (local time), ACK BY, TTA (time to acknowledge), TTR
+// (time to resolve), "-" for what is empty or has not happened. CSV: opened
+// in RFC 3339, tta_s and ttr_s in seconds ("" when not yet). JSON: every field
+// of the Incident message, times as RFC 3339 UTC and _ms.
+std::string RenderIncidents(const std::vector<vigie::v1::Incident>& incidents, OutputFormat format);
+// `incident show ID`: the incident as a "key: value" block ("-" for what is
+// empty), a blank line, then the timeline as a table (TIME in local time,
+// KIND, ACTOR, DETAIL). JSON: {"incident": {...as RenderIncidents},
+// "timeline": [{"at", "at_ms", "kind", "actor", "detail"}...]}. CSV is
+// rendered as the table (vigiectl refuses it).
+std::string RenderIncidentDetail(const vigie::v1::IncidentDetail& detail, OutputFormat format,
+                                 int64_t now_ms);
+// `ack`, `unack`, `incident resolve|reassign|comment`, after `request`:
+// "incident 42 acknowledged" (unacknowledged, resolved, reassigned to USER,
+// commented); JSON: the incident after the action, as RenderIncidents.
+std::string RenderIncidentAction(const vigie::v1::IncidentActionRequest& request,
+                                 const vigie::v1::Incident& incident, OutputFormat format);
 
 // The line vigiectl prints for a failed call, without the trailing newline:
 // "vigiectl: cannot reach vigied at SERVER: MESSAGE" when the daemon could not

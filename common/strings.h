@@ -24,6 +24,42 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
+// The items joined by `sep`.
+template <typename Range>
+std::string JoinStrings(const Range& items, std::string_view sep) {
+  std::string out;
+  for (const auto& item : items) StrAppend(out, out.empty() ? "" : sep, item);
+  return out;
+}
+
+// Text made safe for HTML element content and attribute values.
+inline std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 // The message of a status as a std::string.
 inline std::string StatusMessage(const absl::Status& s) { return std::string(s.message()); }
 

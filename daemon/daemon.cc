@@ -17,6 +17,7 @@
 #include "daemon/http/routes.h"
 #include "daemon/http/state_metrics.h"
 #include "daemon/ingest/ingest_service.h"
+#include "daemon/oncall/ical.h"
 #include "daemon/rules/rule_manager.h"
 #include "daemon/rules/rule_runner.h"
 #include "daemon/state/state.h"
@@ -54,7 +55,8 @@ size_t CountRules(const DaemonConfig& config) {
 
 class DaemonImpl final : public Daemon, public AlertAdmin {
  public:
-  DaemonImpl(const DaemonConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
+  DaemonImpl(const DaemonConfig& config, const Clock& clock)
+      : config_(config), clock_(clock), current_(std::make_shared<const DaemonConfig>(config)) {}
   ~DaemonImpl() override { Shutdown(); }
 
   absl::Status Init() {
@@ -135,6 +137,8 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
     RouteContext routes;
     routes.collectables = {registry_, std::make_shared<StateMetrics>(*state_), alerts_};
     routes.ready = &ready_;
+    routes.ack = [this](const std::string& token) { return AckPage(token); };
+    routes.oncall_ics = [this](const std::string& name) { return ICalendar(name); };
     auto http = HttpServer::Start(config_.http_listen, MakeRoutes(std::move(routes)));
     if (!http.ok()) return http.status();
     http_ = std::move(*http);
@@ -162,6 +166,27 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
   absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) const override {
     return store_->ListAudit(limit);
   }
+  absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(const IncidentQuery& q) const override {
+    return store_->ListIncidents(q);
+  }
+  absl::StatusOr<IncidentRecord> GetIncident(int64_t id) const override {
+    return store_->GetIncident(id);
+  }
+  absl::StatusOr<std::vector<TimelineRecord>> IncidentTimeline(int64_t id) const override {
+    VIGIE_RETURN_IF_ERROR(store_->GetIncident(id).status());
+    return store_->ListTimeline(id);
+  }
+  absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request) override {
+    if (request.action == IncidentAction::kResolve && !request.cause.empty()) {
+      const auto& causes = CurrentConfig()->causes;
+      if (std::find(causes.begin(), causes.end(), request.cause) == causes.end()) {
+        return absl::InvalidArgumentError(
+            StrCat("unknown cause \"", request.cause,
+                   "\"; configured causes: ", JoinStrings(causes, ", ")));
+      }
+    }
+    return pipeline_->ActOnIncident(request);
+  }
 
   absl::StatusOr<ReloadResult> Reload(const std::string& actor) override {
     std::lock_guard lock(reload_mu_);
@@ -183,6 +208,10 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
       return st;
     }
     pipeline_->Reconfigure(MakePipelineConfig(*loaded));
+    {
+      std::lock_guard current(current_mu_);
+      current_ = std::make_shared<const DaemonConfig>(*loaded);
+    }
     ReloadResult result{config_.config_file, CountRules(*loaded),
                         loaded->pipeline.receivers.size()};
     pipeline_->Audit(actor, "config.reload", config_.config_file,
@@ -205,6 +234,57 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
   }
 
  private:
+  std::shared_ptr<const DaemonConfig> CurrentConfig() const {
+    std::lock_guard lock(current_mu_);
+    return current_;
+  }
+
+  // GET /ack/<token>: a small HTML page saying what happened.
+  HttpResponse AckPage(const std::string& token) {
+    auto r = pipeline_->AcknowledgeByLink(token);
+    auto page = [](int status, const std::string& title, const std::string& text) {
+      return HttpResponse{status, "text/html; charset=utf-8",
+                          StrCat("<!doctype html><html><head><meta charset=\"utf-8\">"
+                                 "<meta name=\"viewport\" content=\"width=device-width\">"
+                                 "<title>",
+                                 title, "</title></head><body><h1>", title, "</h1><p>", text,
+                                 "</p></body></html>\n")};
+    };
+    if (r.ok()) {
+      return page(200, StrCat("Incident ", r->id, " acknowledged"),
+                  StrCat(HtmlEscape(r->title), " &mdash; acknowledged by ", HtmlEscape(r->acked_by),
+                         ". Escalation has stopped."));
+    }
+    const std::string why = HtmlEscape(StatusMessage(r.status()));
+    switch (r.status().code()) {
+      case absl::StatusCode::kPermissionDenied:
+        return page(403, "Link refused", why);
+      case absl::StatusCode::kAlreadyExists:
+        return page(409, "Link already used", why);
+      case absl::StatusCode::kFailedPrecondition:
+        return page(409, "Already acknowledged", why);
+      case absl::StatusCode::kNotFound:
+        return page(410, "Incident closed", why);
+      default:
+        return page(503, "Try again", why);
+    }
+  }
+
+  // GET /oncall/<schedule>.ics: the next 90 days (and the last 7) of shifts.
+  HttpResponse ICalendar(const std::string& name) {
+    const auto config = CurrentConfig();
+    auto it = config->oncall->schedules.find(name);
+    if (it == config->oncall->schedules.end()) {
+      return {404, "text/plain; charset=utf-8", StrCat("no schedule named \"", name, "\"\n")};
+    }
+    const int64_t now = clock_.NowMillis();
+    constexpr int64_t kDay = 24 * 3600 * 1000;
+    const auto shifts =
+        oncall::Render(it->second, {}, config->oncall->holidays, now - 7 * kDay, now + 90 * kDay);
+    return {200, "text/calendar; charset=utf-8",
+            oncall::RenderICalendar(name, shifts, config->oncall->users, now)};
+  }
+
   // Settings read only at start: a reload that changes them says so.
   void WarnRestartOnly(const DaemonConfig& next) const {
     if (next.grpc_listen != config_.grpc_listen || next.http_listen != config_.http_listen ||
@@ -236,6 +316,8 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
   std::shared_ptr<AlertTracker> alerts_;
   std::unique_ptr<TeeSink> sink_;
   std::mutex reload_mu_;  // one reload at a time
+  mutable std::mutex current_mu_;
+  std::shared_ptr<const DaemonConfig> current_;  // guarded by current_mu_; the last applied
   std::unique_ptr<rules::RuleManager> rule_manager_;
   std::unique_ptr<rules::RuleRunner> rule_runner_;
   std::unique_ptr<IngestService> ingest_;

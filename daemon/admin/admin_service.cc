@@ -72,6 +72,8 @@ const grpc::Status kAlertingDisabled{grpc::StatusCode::UNIMPLEMENTED, "alerting 
 
 constexpr uint32_t kDefaultAuditLimit = 100;
 constexpr uint32_t kMaxAuditLimit = 10'000;
+constexpr uint32_t kDefaultIncidentLimit = 100;
+constexpr uint32_t kMaxIncidentLimit = 10'000;
 
 // Who asked, for the audit log: "alice@laptop (ipv4:127.0.0.1:51234)".
 std::string ActorOf(const grpc::CallbackServerContext& ctx, const std::string& actor) {
@@ -116,6 +118,53 @@ absl::StatusOr<routing::Silence> SilenceOf(const vigie::v1::AddSilenceRequest& r
   silence.ends_at_ms = request.ends_at_ms();
   silence.comment = request.comment();
   return silence;
+}
+
+// ActOnIncident's request for AlertAdmin; INVALID_ARGUMENT naming what is missing.
+absl::StatusOr<AlertAdmin::IncidentRequest> IncidentRequestOf(
+    const vigie::v1::IncidentActionRequest& request, std::string actor) {
+  using Action = AlertAdmin::IncidentAction;
+  using V1 = vigie::v1::IncidentActionRequest;
+  if (request.id() <= 0) {
+    return absl::InvalidArgumentError("ActOnIncident: field \"id\" is required");
+  }
+  AlertAdmin::IncidentRequest out;
+  switch (request.action()) {
+    case V1::ACK:
+      out.action = Action::kAcknowledge;
+      break;
+    case V1::UNACK:
+      out.action = Action::kUnacknowledge;
+      break;
+    case V1::RESOLVE:
+      out.action = Action::kResolve;
+      break;
+    case V1::REASSIGN:
+      if (request.user().empty()) {
+        return absl::InvalidArgumentError("ActOnIncident: field \"user\" is required to reassign");
+      }
+      out.action = Action::kReassign;
+      break;
+    case V1::COMMENT:
+      if (request.comment().empty()) {
+        return absl::InvalidArgumentError(
+            "ActOnIncident: field \"comment\" is required to comment");
+      }
+      out.action = Action::kComment;
+      break;
+    case V1::ACTION_UNSPECIFIED:
+      return absl::InvalidArgumentError("ActOnIncident: field \"action\" is required");
+    default:
+      return absl::InvalidArgumentError(
+          StrCat("ActOnIncident: unknown action ", static_cast<int>(request.action())));
+  }
+  out.id = request.id();
+  out.actor = std::move(actor);
+  out.comment = request.comment();
+  out.user = request.user();
+  out.cause = request.cause();
+  out.owner = request.owner();
+  return out;
 }
 
 }  // namespace
@@ -167,6 +216,40 @@ void FillSilence(const routing::Silence& silence, int64_t now_ms, vigie::v1::Sil
   out.set_created_at_ms(silence.created_at_ms);
   out.set_updated_at_ms(silence.updated_at_ms);
   out.set_state(routing::SilenceStateName(silence.StateAt(now_ms)));
+}
+
+void FillIncident(const IncidentRecord& r, vigie::v1::Incident& out) {
+  out.set_id(r.id);
+  out.set_group_key(r.group_key);
+  out.set_title(r.title);
+  out.set_source(r.source);
+  out.set_reported_by(r.reported_by);
+  out.set_service(r.service);
+  out.set_severity(r.severity);
+  out.set_host(r.host);
+  out.set_rule(r.rule);
+  AppendLabels(r.labels, *out.mutable_labels());
+  out.set_state(r.state);
+  out.set_opened_ms(r.opened_ms);
+  out.set_acked_ms(r.acked_ms);
+  out.set_acked_by(r.acked_by);
+  out.set_resolved_ms(r.resolved_ms);
+  out.set_resolved_by(r.resolved_by);
+  out.set_assignee(r.assignee);
+  out.set_cause(r.cause);
+  out.set_owner(r.owner);
+  out.set_policy(r.policy);
+  out.set_step(r.step);
+  out.set_round(r.round);
+  out.set_next_step_ms(r.next_step_ms);
+  // escalation_json stays inside vigied: engine-private state.
+}
+
+void FillTimelineEntry(const TimelineRecord& r, vigie::v1::TimelineEntry& out) {
+  out.set_at_ms(r.at_ms);
+  out.set_kind(r.kind);
+  out.set_actor(r.actor);
+  out.set_detail(r.detail);
 }
 
 AdminService::AdminService(const State& state, AlertAdmin* alerts)
@@ -315,6 +398,60 @@ grpc::ServerUnaryReactor* AdminService::ListAudit(grpc::CallbackServerContext* c
     e->set_object(r.object);
     e->set_detail(r.detail);
   }
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ListIncidents(
+    grpc::CallbackServerContext* ctx, const vigie::v1::ListIncidentsRequest* request,
+    vigie::v1::ListIncidentsResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  IncidentQuery q;
+  q.from_ms = request->from_ms();
+  if (request->to_ms() != 0) {
+    if (request->to_ms() <= request->from_ms()) {
+      return Finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT,
+                          StrCat("ListIncidents: to_ms (", request->to_ms(),
+                                 ") must be after from_ms (", request->from_ms(), ")")});
+    }
+    q.to_ms = request->to_ms();
+  }
+  q.open_only = request->open_only();
+  q.limit =
+      request->limit() == 0 ? kDefaultIncidentLimit : std::min(request->limit(), kMaxIncidentLimit);
+  absl::StatusOr<std::vector<IncidentRecord>> incidents = alerts_->ListIncidents(q);
+  if (!incidents.ok()) return Finish(ctx, ToGrpc(incidents.status()));
+  for (const IncidentRecord& r : *incidents) FillIncident(r, *response->add_incidents());
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::GetIncident(grpc::CallbackServerContext* ctx,
+                                                    const vigie::v1::GetIncidentRequest* request,
+                                                    vigie::v1::IncidentDetail* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  if (request->id() <= 0) {
+    return Finish(ctx,
+                  {grpc::StatusCode::INVALID_ARGUMENT, "GetIncident: field \"id\" is required"});
+  }
+  absl::StatusOr<IncidentRecord> incident = alerts_->GetIncident(request->id());
+  if (!incident.ok()) return Finish(ctx, ToGrpc(incident.status()));
+  absl::StatusOr<std::vector<TimelineRecord>> timeline = alerts_->IncidentTimeline(request->id());
+  if (!timeline.ok()) return Finish(ctx, ToGrpc(timeline.status()));
+  FillIncident(*incident, *response->mutable_incident());
+  for (const TimelineRecord& r : *timeline) FillTimelineEntry(r, *response->add_timeline());
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ActOnIncident(
+    grpc::CallbackServerContext* ctx, const vigie::v1::IncidentActionRequest* request,
+    vigie::v1::Incident* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  absl::StatusOr<AlertAdmin::IncidentRequest> action =
+      IncidentRequestOf(*request, ActorOf(*ctx, request->actor()));
+  if (!action.ok()) return Finish(ctx, ToGrpc(action.status()));
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  absl::StatusOr<IncidentRecord> incident = alerts_->ActOnIncident(*action);
+  if (!incident.ok()) return Finish(ctx, ToGrpc(incident.status()));
+  FillIncident(*incident, *response);
   return Finish(ctx, grpc::Status::OK);
 }
 

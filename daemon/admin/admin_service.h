@@ -5,13 +5,14 @@
 // answer from a copy taken under State's short per-host locks and never block.
 //
 // Alerting (ListAlerts, AddSilence, ListSilences, ExpireSilence, Reload,
-// ListAudit) goes through the optional AlertAdmin; without one these answer
-// UNIMPLEMENTED "alerting is not enabled". The mutations (AddSilence,
-// ExpireSilence, Reload) run synchronously inside the reactor method and may
-// block its gRPC thread briefly (a store commit, re-reading the configuration
-// file); they never wait on the network. The actor handed to AlertAdmin (and
-// so to the audit log) is `request.actor` ("unknown" when empty) followed by
-// the peer address: "alice@laptop (ipv4:127.0.0.1:51234)".
+// ListAudit, ListIncidents, GetIncident, ActOnIncident) goes through the
+// optional AlertAdmin; without one these answer UNIMPLEMENTED "alerting is not
+// enabled". The mutations (AddSilence, ExpireSilence, Reload, ActOnIncident)
+// run synchronously inside the reactor method and may block its gRPC thread
+// briefly (a store commit, re-reading the configuration file); they never wait
+// on the network. The actor handed to AlertAdmin (and so to the audit log) is
+// `request.actor` ("unknown" when empty) followed by the peer address:
+// "alice@laptop (ipv4:127.0.0.1:51234)".
 //
 // Errors:
 //   GetHost       NOT_FOUND `no host named "x"`.
@@ -22,9 +23,15 @@
 //   AddSilence    INVALID_ARGUMENT naming the bad matcher, or the missing
 //                 matchers / ends_at_ms / comment, or AlertAdmin's validation.
 //   ListSilences  INVALID_ARGUMENT for a state other than pending, active, expired.
+//   ListIncidents INVALID_ARGUMENT when to_ms is set and not after from_ms.
+//   GetIncident   INVALID_ARGUMENT for a missing id; then AlertAdmin's status.
+//   ActOnIncident INVALID_ARGUMENT for a missing id or action, REASSIGN
+//                 without user, COMMENT without comment; then AlertAdmin's
+//                 status (NOT_FOUND, FAILED_PRECONDITION, INVALID_ARGUMENT).
 //   Others        AlertAdmin's absl status, code for code (NOT_FOUND for an
-//                 unknown silence, FAILED_PRECONDITION for an expired one,
-//                 Reload's INVALID_ARGUMENT with file:line messages...).
+//                 unknown silence or incident, FAILED_PRECONDITION for an
+//                 expired silence, Reload's INVALID_ARGUMENT with file:line
+//                 messages...).
 //
 // Thread-safety: all methods may be called concurrently (State and AlertAdmin
 // are thread-safe; the service holds no mutable state of its own).
@@ -43,6 +50,8 @@ class AlertAdmin;
 class State;
 struct AlertView;
 struct HostStatus;
+struct IncidentRecord;
+struct TimelineRecord;
 
 class AdminService final : public vigie::v1::Admin::CallbackService {
  public:
@@ -52,12 +61,15 @@ class AdminService final : public vigie::v1::Admin::CallbackService {
 
   // The generated base also declares the synchronous overloads; keep them
   // visible (-Woverloaded-virtual).
+  using vigie::v1::Admin::CallbackService::ActOnIncident;
   using vigie::v1::Admin::CallbackService::AddSilence;
   using vigie::v1::Admin::CallbackService::ExpireSilence;
   using vigie::v1::Admin::CallbackService::GetHost;
+  using vigie::v1::Admin::CallbackService::GetIncident;
   using vigie::v1::Admin::CallbackService::ListAlerts;
   using vigie::v1::Admin::CallbackService::ListAudit;
   using vigie::v1::Admin::CallbackService::ListHosts;
+  using vigie::v1::Admin::CallbackService::ListIncidents;
   using vigie::v1::Admin::CallbackService::ListSilences;
   using vigie::v1::Admin::CallbackService::QuerySeries;
   using vigie::v1::Admin::CallbackService::Reload;
@@ -91,6 +103,16 @@ class AdminService final : public vigie::v1::Admin::CallbackService {
                                       const vigie::v1::ListAuditRequest* request,
                                       vigie::v1::ListAuditResponse* response) override;
 
+  grpc::ServerUnaryReactor* ListIncidents(grpc::CallbackServerContext* ctx,
+                                          const vigie::v1::ListIncidentsRequest* request,
+                                          vigie::v1::ListIncidentsResponse* response) override;
+  grpc::ServerUnaryReactor* GetIncident(grpc::CallbackServerContext* ctx,
+                                        const vigie::v1::GetIncidentRequest* request,
+                                        vigie::v1::IncidentDetail* response) override;
+  grpc::ServerUnaryReactor* ActOnIncident(grpc::CallbackServerContext* ctx,
+                                          const vigie::v1::IncidentActionRequest* request,
+                                          vigie::v1::Incident* response) override;
+
  private:
   // Constant after construction.
   const State& state_;
@@ -106,5 +128,8 @@ void FillHost(const HostStatus& status, vigie::v1::Host& out);
 void FillAlert(const AlertView& view, vigie::v1::Alert& out);
 // Fills `out` from a silence; `state` from its state at `now_ms`.
 void FillSilence(const routing::Silence& silence, int64_t now_ms, vigie::v1::Silence& out);
+// Fills `out` from an incident (every field but the engine-private escalation_json).
+void FillIncident(const IncidentRecord& incident, vigie::v1::Incident& out);
+void FillTimelineEntry(const TimelineRecord& entry, vigie::v1::TimelineEntry& out);
 
 }  // namespace vigie::daemon

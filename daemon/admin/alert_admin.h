@@ -59,6 +59,26 @@ class AlertAdmin {
 
   // Newest first, at most `limit` entries.
   virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) const = 0;
+
+  // Incidents (docs/oncall.md). Actions: NotFound for an unknown or closed
+  // incident (resolve also takes a closed one, to record its cause),
+  // FailedPrecondition for an impossible transition (acknowledging an
+  // acknowledged incident), InvalidArgument for an unknown user or cause.
+  virtual absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(
+      const IncidentQuery& q) const = 0;
+  virtual absl::StatusOr<IncidentRecord> GetIncident(int64_t id) const = 0;
+  virtual absl::StatusOr<std::vector<TimelineRecord>> IncidentTimeline(int64_t id) const = 0;
+  enum class IncidentAction { kAcknowledge, kUnacknowledge, kResolve, kReassign, kComment };
+  struct IncidentRequest {
+    int64_t id = 0;
+    IncidentAction action = IncidentAction::kAcknowledge;
+    std::string actor;
+    std::string comment;
+    std::string user;   // kReassign: the new assignee
+    std::string cause;  // kResolve: from the configured taxonomy
+    std::string owner;  // kResolve: "internal" or a provider's name
+  };
+  virtual absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request) = 0;
 };
 
 }  // namespace vigie::daemon

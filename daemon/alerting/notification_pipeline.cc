@@ -131,6 +131,19 @@ absl::StatusOr<std::unique_ptr<NotificationPipeline>> NotificationPipeline::Crea
   auto groups = store.LoadDispatchGroups();
   if (!groups.ok()) return groups.status();
   for (const auto& g : *groups) p->restored_groups_.push_back(FromRecord(g));
+  IncidentQuery open_query;
+  open_query.open_only = true;
+  auto open = store.ListIncidents(open_query);
+  if (!open.ok()) return open.status();
+  auto max_id = store.MaxIncidentId();
+  if (!max_id.ok()) return max_id.status();
+  p->incidents_ =
+      std::make_unique<incidents::IncidentManager>(config.oncall, std::move(*open), *max_id);
+  if (!config.ack_key_file.empty()) {
+    auto signer = incidents::AckSigner::LoadOrCreate(config.ack_key_file);
+    if (!signer.ok()) return signer.status();
+    p->signer_ = std::move(*signer);
+  }
   p->gen_ = p->Build(std::move(config));
   p->log_->info("notifications: {} receivers, {} silences and {} notified groups restored",
                 p->gen_->config.receivers.size(), silences->size(), groups->size());
@@ -235,6 +248,7 @@ void NotificationPipeline::Reconfigure(PipelineConfig config) {
       }
     }
     next->inhibitor.Update(firing);
+    incidents_->SetDirectory(next->config.oncall);
     old = std::exchange(gen_, std::move(next));
   }
   cv_.notify_all();
@@ -354,9 +368,7 @@ void NotificationPipeline::OnEvaluated(const std::string& group, const std::vect
   cv_.notify_all();
 }
 
-void NotificationPipeline::DispatchLocked(int64_t now_ms,
-                                          std::vector<routing::GroupNotification>& out,
-                                          std::vector<std::string>& removed) {
+void NotificationPipeline::DispatchLocked(int64_t now_ms, Batch& out) {
   Generation& gen = *gen_;
   std::map<std::string, Inbox> inbox;
   inbox.swap(inbox_);
@@ -393,45 +405,136 @@ void NotificationPipeline::DispatchLocked(int64_t now_ms,
     }
     gen.inhibitor.Update(firing);
   }
-  if (!gen.dispatcher) return;
-  const routing::MuterChain muter({&gen.inhibitor, &silences_, &gen.maintenance});
-  out = gen.dispatcher->Flush(now_ms, &muter, &removed);
-  if (!first_dispatch_done_) {
-    // Groups notified before the restart whose alerts did not come back.
-    for (auto& key : gen.dispatcher->ForgetUnrestored()) removed.push_back(std::move(key));
-    first_dispatch_done_ = true;
+  incidents::Changes changes;
+  if (gen.dispatcher) {
+    const routing::MuterChain muter({&gen.inhibitor, &silences_, &gen.maintenance});
+    for (auto& gn : gen.dispatcher->Flush(now_ms, &muter, &out.removed)) {
+      out.groups.push_back(ToRecord(gn.state));
+      notify::Notification n = notify::MakeNotification(
+          gn.receiver, gn.group_key, notify::LabelsToMap(gn.group_labels), std::move(gn.alerts),
+          gn.state.sequence, gen.config.external_url);
+      IncidentForGroupLocked(gn.escalation, n, now_ms, changes);
+      out.notifications.push_back(std::move(n));
+    }
+    if (!first_dispatch_done_) {
+      // Groups notified before the restart whose alerts did not come back.
+      for (auto& key : gen.dispatcher->ForgetUnrestored()) out.removed.push_back(std::move(key));
+    }
+  }
+  first_dispatch_done_ = true;
+  incidents_->Tick(now_ms, changes);
+  AddPagesLocked(changes.pages, now_ms, out);
+  out.incidents = std::move(changes.store);
+}
+
+void NotificationPipeline::IncidentForGroupLocked(const std::string& policy,
+                                                  notify::Notification& n, int64_t now_ms,
+                                                  incidents::Changes& changes) {
+  std::optional<int64_t> id = incidents_->ForGroup(n.group_key);
+  if (n.kind == notify::NotificationKind::kResolved) {
+    if (id) {
+      n.incident_id = *id;
+      (void)incidents_->Resolve(*id, "alert", "every alert of the group resolved", now_ms, changes);
+    }
+    return;
+  }
+  if (id) {
+    n.incident_id = *id;
+    incidents_->Updated(*id,
+                        StrCat(notify::NotificationKindName(n.kind), " notification #", n.sequence,
+                               " to ", n.receiver, " (", n.alerts.size(), " alerts)"),
+                        notify::EncodeNotification(n), now_ms, changes);
+    return;
+  }
+  incidents::IncidentOpening o;
+  o.group_key = n.group_key;
+  auto label = [&](const char* name) {
+    auto it = n.common_labels.find(name);
+    return it == n.common_labels.end() ? std::string() : it->second;
+  };
+  o.rule = label("alertname");
+  o.host = label("host");
+  o.severity = label("severity");
+  o.service = label("service");
+  auto summary = n.common_annotations.find("summary");
+  o.title = summary != n.common_annotations.end()
+                ? summary->second
+                : StrCat(o.rule.empty() ? "alerts" : o.rule, o.host.empty() ? "" : " on ", o.host);
+  for (const auto& [k, v] : n.common_labels) o.labels.push_back({k, v});
+  o.policy = policy;
+  n.incident_id = incidents_->Open(std::move(o), now_ms, changes);
+  // The stored payload carries the incident id, so pages show it.
+  const std::string payload = notify::EncodeNotification(n);
+  incidents_->Updated(
+      n.incident_id,
+      StrCat("notification #", n.sequence, " to ", n.receiver, " (", n.alerts.size(), " alerts)"),
+      payload, now_ms, changes);
+}
+
+void NotificationPipeline::AddPagesLocked(const std::vector<incidents::Page>& pages, int64_t now_ms,
+                                          Batch& out) {
+  for (const auto& page : pages) {
+    auto decoded = notify::DecodeNotification(incidents_->Payload(page.incident_id));
+    notify::Notification n;
+    if (decoded.ok()) {
+      n = std::move(*decoded);
+    } else if (const IncidentRecord* r = incidents_->Find(page.incident_id)) {
+      n.group_key = StrCat("incident/", r->id);
+      n.common_annotations["summary"] = r->title;
+      n.external_url = gen_->config.external_url;
+    }
+    n.receiver = page.receiver;
+    n.incident_id = page.incident_id;
+    auto person = gen_->config.people.find(page.user);
+    n.recipient = person != gen_->config.people.end() ? person->second : notify::Recipient{};
+    if (signer_) {
+      n.ack_url =
+          StrCat(n.external_url, "/ack/",
+                 signer_->Sign({page.incident_id, page.user.empty() ? page.receiver : page.user,
+                                now_ms + gen_->config.ack_link_ttl.count(), ""}));
+    }
+    n.idempotency_key =
+        notify::IdempotencyKey(StrCat(n.group_key, "|page|", page.incident_id, "|", page.round, "|",
+                                      page.step, "|", page.user, "|", page.receiver),
+                               n.alerts, n.sequence);
+    out.notifications.push_back(std::move(n));
   }
 }
 
-void NotificationPipeline::Deliver(std::vector<routing::GroupNotification> notifications,
-                                   std::vector<std::string> removed) {
-  if (notifications.empty() && removed.empty()) return;
+absl::Status NotificationPipeline::Deliver(Batch batch) {
+  if (batch.groups.empty() && batch.removed.empty() && batch.notifications.empty() &&
+      batch.incidents.empty()) {
+    return absl::OkStatus();
+  }
   Generation& gen = *gen_;  // deliver_mu_ is held: gen_ cannot change
-  std::vector<DispatchGroupRecord> groups;
   std::vector<OutboxRecord> rows;
-  std::vector<notify::Notification> built;
+  std::vector<const notify::Notification*> row_notification;
   const int64_t now = clock_.NowMillis();
-  for (auto& gn : notifications) {
-    groups.push_back(ToRecord(gn.state));
-    notify::Notification n =
-        notify::MakeNotification(gn.receiver, gn.group_key, notify::LabelsToMap(gn.group_labels),
-                                 std::move(gn.alerts), gn.state.sequence, gen.config.external_url);
+  for (const auto& n : batch.notifications) {
     const std::string payload = notify::EncodeNotification(n);
+    bool any = false;
     for (const auto& [key, w] : gen.workers) {
-      if (key.first != gn.receiver) continue;
+      if (key.first != n.receiver) continue;
+      any = true;
       OutboxRecord row;
-      row.receiver = gn.receiver;
+      row.receiver = n.receiver;
       row.notifier_index = key.second;
       row.channel = std::string(w->notifier->channel());
-      row.group_key = gn.group_key;
+      row.group_key = n.group_key;
       row.kind = notify::NotificationKindName(n.kind);
       row.payload = payload;
       row.created_ms = now;
       rows.push_back(std::move(row));
-      built.push_back(n);
+      row_notification.push_back(&n);
+    }
+    if (!any && !gen.workers.empty()) {
+      log_->warn("receiver \"{}\" has no notifier: notification for {} dropped", n.receiver,
+                 n.group_key);
     }
   }
-  if (absl::Status st = store_.CommitDispatch(groups, removed, rows); !st.ok()) {
+  if (absl::Status st = store_.CommitDispatch(batch.groups, batch.removed, rows, batch.incidents);
+      !st.ok()) {
+    if (absl::IsAlreadyExists(st)) return st;  // a used acknowledgement link
     // Better a page that might repeat after a crash than no page.
     store_errors_.Increment();
     log_->error("cannot record {} notifications in the outbox (sending anyway): {}", rows.size(),
@@ -439,19 +542,107 @@ void NotificationPipeline::Deliver(std::vector<routing::GroupNotification> notif
     for (auto& row : rows) row.id = 0;
   }
   for (size_t i = 0; i < rows.size(); ++i) {
-    Enqueue(gen, Job{rows[i].id, std::move(built[i])}, rows[i].receiver, rows[i].notifier_index);
+    Enqueue(gen, Job{rows[i].id, *row_notification[i]}, rows[i].receiver, rows[i].notifier_index);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IncidentRecord> NotificationPipeline::ActOnIncident(const IncidentRequest& req) {
+  std::lock_guard deliver(deliver_mu_);
+  Batch batch;
+  IncidentRecord result;
+  {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    incidents::Changes changes;
+    absl::Status st;
+    switch (req.action) {
+      case IncidentAction::kAcknowledge:
+        st = incidents_->Acknowledge(req.id, req.actor, req.comment, now, changes);
+        break;
+      case IncidentAction::kUnacknowledge:
+        st = incidents_->Unacknowledge(req.id, req.actor, now, changes);
+        break;
+      case IncidentAction::kReassign:
+        st = incidents_->Reassign(req.id, req.user, req.actor, now, changes);
+        break;
+      case IncidentAction::kComment:
+        st = incidents_->Comment(req.id, req.actor, req.comment, now, changes);
+        break;
+      case IncidentAction::kResolve: {
+        // Also records the cause of an incident already resolved (by its alerts).
+        IncidentRecord r;
+        if (incidents_->Find(req.id) != nullptr) {
+          st = incidents_->Resolve(req.id, req.actor, req.comment, now, changes);
+          if (st.ok()) r = changes.store.upserts.back();
+        } else {
+          auto stored = store_.GetIncident(req.id);
+          if (!stored.ok()) return stored.status();
+          r = *stored;
+          changes.store.timeline.push_back(
+              {r.id, now, "cause", req.actor,
+               StrCat(req.cause, " / ", req.owner, ": ", req.comment)});
+        }
+        if (st.ok()) {
+          if (!req.cause.empty()) r.cause = req.cause;
+          if (!req.owner.empty()) r.owner = req.owner;
+          changes.store.upserts = {r};
+        }
+        break;
+      }
+    }
+    if (!st.ok()) return st;
+    if (!changes.store.upserts.empty()) result = changes.store.upserts.back();
+    AddPagesLocked(changes.pages, now, batch);
+    batch.incidents = std::move(changes.store);
+  }
+  VIGIE_RETURN_IF_ERROR(Deliver(std::move(batch)));
+  if (result.id == 0) {
+    auto stored = store_.GetIncident(req.id);
+    if (!stored.ok()) return stored.status();
+    result = *stored;
+  }
+  cv_.notify_all();  // next due times may have changed
+  return result;
+}
+
+absl::StatusOr<IncidentRecord> NotificationPipeline::AcknowledgeByLink(const std::string& token) {
+  if (!signer_) return absl::NotFoundError("acknowledgement links are disabled");
+  auto claim = signer_->Verify(token, clock_.NowMillis());
+  if (!claim.ok()) return claim.status();
+  std::lock_guard deliver(deliver_mu_);
+  Batch batch;
+  IncidentRecord result;
+  std::unique_ptr<incidents::IncidentManager> before;
+  {
+    std::lock_guard lock(mu_);
+    before = std::make_unique<incidents::IncidentManager>(*incidents_);
+    incidents::Changes changes;
+    VIGIE_RETURN_IF_ERROR(
+        incidents_->Acknowledge(claim->incident_id, StrCat(claim->user, " (link)"),
+                                "acknowledged from the link", clock_.NowMillis(), changes));
+    result = changes.store.upserts.back();
+    changes.store.used_tokens.push_back(claim->nonce);
+    batch.incidents = std::move(changes.store);
+  }
+  if (absl::Status st = Deliver(std::move(batch)); !st.ok()) {
+    std::lock_guard lock(mu_);
+    incidents_ = std::move(before);  // the link was used already: nothing changes
+    return st;
+  }
+  cv_.notify_all();
+  return result;
 }
 
 void NotificationPipeline::RunDispatch() {
   for (;;) {
-    std::vector<routing::GroupNotification> out;
-    std::vector<std::string> removed;
+    Batch batch;
     {
       std::unique_lock lock(mu_);
       const int64_t now = clock_.NowMillis();
       std::optional<int64_t> next;
       if (gen_->dispatcher) next = gen_->dispatcher->NextFlushMs();
+      if (auto due = incidents_->NextDueMs(); due && (!next || *due < *next)) next = due;
       const int64_t wait_ms = std::clamp<int64_t>(next ? *next - now : kMaxWaitMs, 0, kMaxWaitMs);
       if (inbox_.empty() && wait_ms > 0) {
         cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
@@ -465,9 +656,9 @@ void NotificationPipeline::RunDispatch() {
     const int64_t now = clock_.NowMillis();
     {
       std::lock_guard lock(mu_);
-      DispatchLocked(now, out, removed);
+      DispatchLocked(now, batch);
     }
-    Deliver(std::move(out), std::move(removed));
+    (void)Deliver(std::move(batch));
     if (now >= next_housekeeping_ms_) {
       Housekeep(now);
       next_housekeeping_ms_ = now + kHousekeepingMs;

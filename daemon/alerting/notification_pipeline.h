@@ -45,6 +45,8 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "daemon/admin/alert_admin.h"
+#include "daemon/incidents/ack_token.h"
+#include "daemon/incidents/escalation.h"
 #include "daemon/notify/http_client.h"
 #include "daemon/notify/receivers.h"
 #include "daemon/notify/retrier.h"
@@ -80,6 +82,14 @@ struct PipelineConfig {
   // Per-notifier queue bound; beyond it jobs stay pending in the store
   // (delivered after the next restart or reload) and are counted.
   size_t queue_capacity = 10'000;
+
+  // On-call (docs/oncall.md): escalation policies, contact rules, teams, who
+  // is on call; people's contact details for pages.
+  incidents::Directory oncall;
+  std::map<std::string, notify::Recipient> people;
+  // Key of the acknowledgement links (created when missing); "" disables links.
+  std::string ack_key_file;
+  std::chrono::milliseconds ack_link_ttl{std::chrono::hours(24)};
 };
 
 class NotificationPipeline final : public rules::AlertSink {
@@ -122,6 +132,16 @@ class NotificationPipeline final : public rules::AlertSink {
 
   size_t receiver_count() const;
 
+  // Incidents. Actions take effect in memory and in the store together (the
+  // store commit fails: nothing changes); pages they cause are queued.
+  using IncidentAction = AlertAdmin::IncidentAction;
+  using IncidentRequest = AlertAdmin::IncidentRequest;
+  absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request);
+  // GET /ack/<token>: verifies the link (signature, expiry, single use) and
+  // acknowledges. PermissionDenied for a forged/expired link, AlreadyExists
+  // for a used one, NotFound when the incident is closed.
+  absl::StatusOr<IncidentRecord> AcknowledgeByLink(const std::string& token);
+
  private:
   struct Job {
     int64_t outbox_id = 0;  // 0: could not be stored; delivered anyway
@@ -132,6 +152,13 @@ class NotificationPipeline final : public rules::AlertSink {
   struct Inbox {
     std::vector<Alert> active;
     std::vector<AlertEvent> events;
+  };
+  // What one dispatch commits and sends.
+  struct Batch {
+    std::vector<DispatchGroupRecord> groups;
+    std::vector<std::string> removed;
+    std::vector<notify::Notification> notifications;  // to their receiver's notifiers
+    IncidentChanges incidents;
   };
 
   NotificationPipeline(Store& store, const Clock& clock, prometheus::Registry& registry,
@@ -145,10 +172,16 @@ class NotificationPipeline final : public rules::AlertSink {
   void RunDispatch();
   void RunWorker(Worker& worker);
   // Under mu_: feeds the inbox to the dispatcher, flushes what is due.
-  void DispatchLocked(int64_t now_ms, std::vector<routing::GroupNotification>& out,
-                      std::vector<std::string>& removed);
-  void Deliver(std::vector<routing::GroupNotification> notifications,
-               std::vector<std::string> removed);
+  void DispatchLocked(int64_t now_ms, Batch& out);
+  // Under mu_: the incident side of a group notification; sets n.incident_id.
+  void IncidentForGroupLocked(const std::string& policy, notify::Notification& n, int64_t now_ms,
+                              incidents::Changes& changes);
+  // Under mu_: turns pages into notifications.
+  void AddPagesLocked(const std::vector<incidents::Page>& pages, int64_t now_ms, Batch& out);
+  // Under deliver_mu_: commits and queues. Fails only when the store refuses a
+  // consumed link token (AlreadyExists); other store errors are counted and
+  // the notifications still sent.
+  absl::Status Deliver(Batch batch);
   void Housekeep(int64_t now_ms);
 
   Store& store_;
@@ -165,15 +198,17 @@ class NotificationPipeline final : public rules::AlertSink {
   std::mutex deliver_mu_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::unique_ptr<Generation> gen_;                    // guarded by mu_
-  std::map<std::string, Inbox> inbox_;                 // guarded by mu_; by rule group
-  std::map<std::string, std::vector<Alert>> current_;  // guarded by mu_; active, by rule group
-  routing::Silences silences_;                         // guarded by mu_
-  std::vector<routing::GroupState> restored_groups_;   // guarded by mu_; until the first dispatch
-  bool first_dispatch_done_ = false;                   // guarded by mu_
-  bool stopping_ = false;                              // guarded by mu_
-  bool started_ = false;                               // guarded by mu_
-  int64_t next_housekeeping_ms_ = 0;                   // dispatch thread only
+  std::unique_ptr<Generation> gen_;                        // guarded by mu_
+  std::map<std::string, Inbox> inbox_;                     // guarded by mu_; by rule group
+  std::map<std::string, std::vector<Alert>> current_;      // guarded by mu_; active, by rule group
+  routing::Silences silences_;                             // guarded by mu_
+  std::unique_ptr<incidents::IncidentManager> incidents_;  // guarded by mu_
+  std::optional<incidents::AckSigner> signer_;             // constant after Create
+  std::vector<routing::GroupState> restored_groups_;  // guarded by mu_; until the first dispatch
+  bool first_dispatch_done_ = false;                  // guarded by mu_
+  bool stopping_ = false;                             // guarded by mu_
+  bool started_ = false;                              // guarded by mu_
+  int64_t next_housekeeping_ms_ = 0;                  // dispatch thread only
   std::thread dispatch_thread_;
 };
 

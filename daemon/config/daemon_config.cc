@@ -7,6 +7,7 @@
 #include <mutex>
 #include <utility>
 
+#include "common/file.h"
 #include "common/strings.h"
 #include "daemon/rules/promql/promql.h"
 
@@ -43,9 +44,48 @@ absl::Status LoadRules(DaemonConfig& cfg, const std::string& file, const YAML::N
   return absl::OkStatus();
 }
 
-// `route`, `receivers`, `inhibit_rules`, `maintenance_windows`, `notifications`.
-void ParsePipeline(MapReader& top, const std::string& file, PipelineConfig& out,
+// `oncall:` and what the escalation engine needs of it (policies, contact
+// rules, teams, who is on call).
+std::shared_ptr<const oncall::OnCallConfig> ParseOnCallSection(
+    const YAML::Node& node, const std::vector<std::string>& receivers, PipelineConfig& out,
+    ConfigErrors& errors) {
+  auto config = std::make_shared<oncall::OnCallConfig>(oncall::ParseOnCall(node, errors));
+  std::vector<std::string> users, teams, schedules;
+  for (const auto& [name, u] : config->users) users.push_back(name);
+  for (const auto& [name, t] : config->teams) teams.push_back(name);
+  for (const auto& [name, sc] : config->schedules) schedules.push_back(name);
+  incidents::Directory& d = out.oncall;
+  d.policies = incidents::ParseEscalationPolicies(config->escalation_policies_node, schedules,
+                                                  users, teams, receivers, errors);
+  for (const auto& [name, rules] : config->user_contact_rules) {
+    d.contact_rules[name] = incidents::ParseContactRules(rules, receivers, errors);
+  }
+  for (const auto& [name, u] : config->users) {
+    out.people[name] = notify::Recipient{u.name, u.email, u.phone, u.chat};
+    if (!d.contact_rules.contains(name)) d.contact_rules[name] = {};
+  }
+  for (const auto& [name, t] : config->teams) {
+    d.team_members[name] = t.members;
+    d.team_receiver[name] = t.receiver.value_or("");
+    if (t.receiver &&
+        std::find(receivers.begin(), receivers.end(), *t.receiver) == receivers.end()) {
+      errors.Add(node, StrCat("team \"", name, "\": unknown receiver \"", *t.receiver, "\""));
+    }
+  }
+  // Who is on call: the configured schedules, read at the time asked.
+  d.on_call = [config](const std::string& schedule, int64_t at_ms) -> std::optional<std::string> {
+    auto it = config->schedules.find(schedule);
+    if (it == config->schedules.end()) return std::nullopt;
+    return oncall::OnCallAt(it->second, {}, config->holidays, at_ms);
+  };
+  return config;
+}
+
+// `route`, `receivers`, `inhibit_rules`, `maintenance_windows`, `notifications`,
+// `oncall`.
+void ParsePipeline(MapReader& top, const std::string& file, DaemonConfig& cfg,
                    ConfigErrors& errors) {
+  PipelineConfig& out = cfg.pipeline;
   notify::ReceiverParseOptions ro;
   ro.base_dir = std::filesystem::path(file).parent_path().string();
   if (ro.base_dir.empty()) ro.base_dir = ".";
@@ -60,9 +100,12 @@ void ParsePipeline(MapReader& top, const std::string& file, PipelineConfig& out,
       if (item.IsMap() && item["name"].IsScalar()) names.push_back(item["name"].Scalar());
     }
   }
+  cfg.oncall = ParseOnCallSection(top.Map("oncall"), names, out, errors);
+  std::vector<std::string> policies;
+  for (const auto& [name, p] : out.oncall.policies) policies.push_back(name);
   const YAML::Node route = top.Map("route");
   if (route.IsDefined()) {
-    out.route = routing::ParseRouteTree(route, names, errors);
+    out.route = routing::ParseRouteTree(route, names, errors, &policies);
   } else if (receivers.IsDefined() && receivers.size() > 0) {
     errors.Add(receivers,
                "receivers are defined but there is no \"route\": nothing would be "
@@ -78,6 +121,16 @@ void ParsePipeline(MapReader& top, const std::string& file, PipelineConfig& out,
   r.Duration("give_up_after", out.retry.max_elapsed, std::chrono::seconds(1));
   r.Duration("log_retention", out.log_retention, std::chrono::hours(1));
   r.Finish();
+  MapReader inc(top.Map("incidents"), "incidents", errors);
+  inc.StringList("causes", cfg.causes);
+  inc.Finish();
+  MapReader ack(top.Map("acknowledgement"), "acknowledgement", errors);
+  ack.String("key_file", cfg.ack_key_file);
+  ack.Duration("link_ttl", out.ack_link_ttl, std::chrono::minutes(1));
+  ack.Finish();
+  if (!cfg.ack_key_file.empty() && !std::filesystem::path(cfg.ack_key_file).is_absolute()) {
+    cfg.ack_key_file = (std::filesystem::path(ro.base_dir) / cfg.ack_key_file).string();
+  }
   if (out.retry.backoff.max < out.retry.backoff.initial) {
     out.retry.backoff.max = out.retry.backoff.initial;
   }
@@ -89,6 +142,8 @@ PipelineConfig MakePipelineConfig(const DaemonConfig& config) {
   PipelineConfig p = config.pipeline;
   p.external_url =
       config.external_url.empty() ? StrCat("http://", config.http_listen) : config.external_url;
+  p.ack_key_file =
+      config.ack_key_file.empty() ? JoinPath(config.data_dir, "ack.key") : config.ack_key_file;
   return p;
 }
 
@@ -175,7 +230,7 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const std::string& text, const st
     r.Finish();
   }
   top.String("external_url", cfg.external_url);
-  ParsePipeline(top, file, cfg.pipeline, errors);
+  ParsePipeline(top, file, cfg, errors);
   top.Duration("evaluation_interval", cfg.evaluation_interval, std::chrono::seconds(1));
   top.StringList("rule_files", cfg.rule_files);
   const YAML::Node& const_root = root;

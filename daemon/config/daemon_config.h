@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "common/config.h"
 #include "daemon/alerting/notification_pipeline.h"
+#include "daemon/oncall/schedule.h"
 #include "daemon/rules/rule_file.h"
 
 namespace vigie::daemon {
@@ -62,6 +63,15 @@ struct DaemonConfig {
   // `notifications:` (retries, log retention), validated at load (receivers'
   // templates compiled, secrets read). Without `route:` nothing is notified.
   PipelineConfig pipeline;
+  // `oncall:` (users, teams, schedules, holidays, escalation policies); the
+  // schedules also serve /oncall/<name>.ics and `vigiectl oncall`.
+  std::shared_ptr<const oncall::OnCallConfig> oncall = std::make_shared<oncall::OnCallConfig>();
+  // `acknowledgement:`: the key of the signed links ("" = <storage.path>/ack.key)
+  // and how long a link stays valid.
+  std::string ack_key_file;
+  // `incidents.causes`: the cause taxonomy an incident is resolved with.
+  std::vector<std::string> causes = {"hardware", "software", "network",  "capacity", "human-error",
+                                     "change",   "provider", "security", "backup",   "unknown"};
 
   // The file this configuration was read from ("" for embedded defaults);
   // SIGHUP and `vigiectl reload` re-read it.

@@ -27,6 +27,10 @@ HttpServer::Handler MakeRoutes(RouteContext context) {
       return {200, "text/plain; version=0.0.4; charset=utf-8", serializer.Serialize(families)};
     }
     if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+    if (path.starts_with("/ack/") && ctx.ack) return ctx.ack(std::string(path.substr(5)));
+    if (path.starts_with("/oncall/") && path.ends_with(".ics") && ctx.oncall_ics) {
+      return ctx.oncall_ics(std::string(path.substr(8, path.size() - 8 - 4)));
+    }
     if (path == "/readyz") {
       if (ctx.ready != nullptr && ctx.ready->load()) {
         return {200, "text/plain; charset=utf-8", "ready\n"};

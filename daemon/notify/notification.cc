@@ -1,6 +1,8 @@
 #include "daemon/notify/notification.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "common/labels.h"
@@ -138,6 +140,13 @@ std::string NotificationJson(const Notification& n, int indent) {
   j["sequence"] = n.sequence;
   j["ackURL"] = n.ack_url;
   j["flapping"] = n.kind == NotificationKind::kFlapping;
+  if (n.incident_id != 0) j["incident"] = n.incident_id;
+  if (!n.recipient.empty()) {
+    j["recipient"] = {{"name", n.recipient.name},
+                      {"email", n.recipient.email},
+                      {"phone", n.recipient.phone},
+                      {"chat", n.recipient.chat}};
+  }
   // Replace invalid UTF-8 rather than throw: alert text comes from agents.
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -154,6 +163,11 @@ std::string EncodeNotification(const Notification& n) {
   j["idempotency_key"] = n.idempotency_key;
   j["external_url"] = n.external_url;
   j["ack_url"] = n.ack_url;
+  j["incident_id"] = n.incident_id;
+  j["recipient"] = {{"name", n.recipient.name},
+                    {"email", n.recipient.email},
+                    {"phone", n.recipient.phone},
+                    {"chat", n.recipient.chat}};
   auto alerts = nlohmann::json::array();
   for (const Alert& a : n.alerts) {
     nlohmann::json ja;
@@ -162,7 +176,12 @@ std::string EncodeNotification(const Notification& n) {
     ja["labels"] = LabelsToMap(a.labels);
     ja["annotations"] = a.annotations;
     ja["state"] = AlertStateName(a.state);
-    ja["value"] = a.value;
+    // JSON has no Inf/NaN (nlohmann writes null): those go as Prometheus' strings.
+    if (std::isfinite(a.value)) {
+      ja["value"] = a.value;
+    } else {
+      ja["value"] = std::isnan(a.value) ? "NaN" : (a.value > 0 ? "+Inf" : "-Inf");
+    }
     ja["active_at_ms"] = a.active_at_ms;
     ja["fired_at_ms"] = a.fired_at_ms;
     ja["resolved_at_ms"] = a.resolved_at_ms;
@@ -199,6 +218,12 @@ absl::StatusOr<Notification> DecodeNotification(std::string_view text) {
     n.idempotency_key = j.at("idempotency_key").get<std::string>();
     n.external_url = j.at("external_url").get<std::string>();
     n.ack_url = j.at("ack_url").get<std::string>();
+    n.incident_id = j.value("incident_id", int64_t{0});
+    if (j.contains("recipient")) {
+      const auto& r = j.at("recipient");
+      n.recipient = {r.at("name").get<std::string>(), r.at("email").get<std::string>(),
+                     r.at("phone").get<std::string>(), r.at("chat").get<std::string>()};
+    }
     for (const auto& ja : j.at("alerts")) {
       Alert a;
       a.rule = ja.at("rule").get<std::string>();
@@ -209,7 +234,19 @@ absl::StatusOr<Notification> DecodeNotification(std::string_view text) {
       const auto state = ParseAlertState(ja.at("state").get<std::string>());
       if (!state) return absl::InvalidArgumentError("notification: bad alert state");
       a.state = *state;
-      a.value = ja.at("value").get<double>();
+      const auto& value = ja.at("value");
+      if (value.is_string()) {
+        const auto v = value.get<std::string>();
+        if (v == "NaN") {
+          a.value = std::numeric_limits<double>::quiet_NaN();
+        } else if (v == "+Inf" || v == "-Inf") {
+          a.value = (v[0] == '+' ? 1 : -1) * std::numeric_limits<double>::infinity();
+        } else {
+          return absl::InvalidArgumentError(StrCat("notification: bad alert value \"", v, "\""));
+        }
+      } else {
+        a.value = value.get<double>();
+      }
       a.active_at_ms = ja.at("active_at_ms").get<int64_t>();
       a.fired_at_ms = ja.at("fired_at_ms").get<int64_t>();
       a.resolved_at_ms = ja.at("resolved_at_ms").get<int64_t>();

@@ -28,6 +28,17 @@ enum class NotificationKind {
 // "firing", "resolved", "flapping".
 const char* NotificationKindName(NotificationKind k);
 
+// The person a page is for (escalation); empty for a receiver's own
+// notification. E-mail goes to `email` instead of the configured `to`; exec
+// gets VIGIE_RECIPIENT_*; webhooks get a "recipient" object.
+struct Recipient {
+  std::string name;
+  std::string email;
+  std::string phone;
+  std::string chat;
+  bool empty() const { return name.empty(); }
+};
+
 struct Notification {
   std::string receiver;
   std::string group_key;
@@ -39,7 +50,9 @@ struct Notification {
   uint64_t sequence = 0;        // n-th notification of this group
   std::string idempotency_key;  // IdempotencyKey(group_key, alerts, sequence)
   std::string external_url;     // vigied's external URL, e.g. "https://vigie.example.com"
-  std::string ack_url;          // signed acknowledgement link; empty until issue 4
+  std::string ack_url;          // signed acknowledgement link (pages of an incident)
+  int64_t incident_id = 0;      // the incident this notification is about (0: none)
+  Recipient recipient;          // pages only
 };
 
 // Stable across processes and restarts: a hash of the group key, each alert's

@@ -111,7 +111,7 @@ mu::data Model(const Notification& n) {
     x.set("startsAt", FormatRfc3339(a.fired_at_ms > 0 ? a.fired_at_ms : a.active_at_ms));
     x.set("endsAt", FormatRfc3339(a.resolved_at_ms));
     x.set("fingerprint", FingerprintHex(a.fingerprint));
-    x.set("ackId", FingerprintHex(a.fingerprint));
+    x.set("ackId", n.incident_id != 0 ? StrCat(n.incident_id) : FingerprintHex(a.fingerprint));
     x.set("labels", PairList(labels));
     x.set("annotations", PairList(a.annotations));
     alerts.push_back(std::move(x));

@@ -102,6 +102,7 @@ bool Dispatcher::FlushGroup(const std::string& key, Group& group, int64_t now_ms
   SortByLabels(firing);
   SortByLabels(resolved);
   out.receiver = opts.receiver;
+  out.escalation = opts.escalation;
   out.group_key = key;
   out.group_labels = group.labels;
   out.alerts = std::move(firing);

@@ -52,6 +52,7 @@ struct GroupState {
 
 struct GroupNotification {
   std::string receiver;
+  std::string escalation;  // the route's escalation policy, "" for none
   // Route key plus group labels, e.g. `{}/{team="db"}/0:{alertname="DiskFull"}`.
   // Stable across restarts for the same config: use it for idempotency keys.
   std::string group_key;

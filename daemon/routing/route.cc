@@ -52,9 +52,21 @@ std::string MatchersKey(const std::vector<Matcher>& matchers) {
 // entry. `where` is "route" or "route.routes[2]"...
 std::unique_ptr<Route> ParseRoute(const YAML::Node& node, const std::string& where,
                                   RouteOptions options, const std::string& parent_key, size_t index,
-                                  const std::vector<std::string>& receivers, ConfigErrors& errors) {
+                                  const std::vector<std::string>& receivers,
+                                  const std::vector<std::string>* policies, ConfigErrors& errors) {
   const bool root = parent_key.empty();
   MapReader r(node, where, errors);
+
+  std::string escalation;
+  r.String("escalation", escalation);
+  if (!escalation.empty()) {
+    if (policies != nullptr &&
+        std::find(policies->begin(), policies->end(), escalation) == policies->end()) {
+      errors.Add(node["escalation"], StrCat("\"", r.Path("escalation"),
+                                            "\": unknown escalation policy \"", escalation, "\""));
+    }
+    options.escalation = escalation;
+  }
 
   std::string receiver;
   r.String("receiver", receiver);
@@ -115,7 +127,7 @@ std::unique_ptr<Route> ParseRoute(const YAML::Node& node, const std::string& whe
   if (children.IsDefined()) {
     for (size_t i = 0; i < children.size(); ++i) {
       route->AddChild(ParseRoute(children[i], StrCat(where, ".routes[", i, "]"), options, key, i,
-                                 receivers, errors));
+                                 receivers, policies, errors));
     }
   }
   return route;
@@ -125,12 +137,13 @@ std::unique_ptr<Route> ParseRoute(const YAML::Node& node, const std::string& whe
 
 std::unique_ptr<Route> ParseRouteTree(const YAML::Node& node,
                                       const std::vector<std::string>& receivers,
-                                      ConfigErrors& errors) {
+                                      ConfigErrors& errors,
+                                      const std::vector<std::string>* escalation_policies) {
   if (!node.IsDefined() || node.IsNull()) {
     errors.AddAtLine(0, "\"route\" is required");
     return std::make_unique<Route>(RouteOptions{}, std::vector<Matcher>{}, false, "{}");
   }
-  return ParseRoute(node, "route", RouteOptions{}, "", 0, receivers, errors);
+  return ParseRoute(node, "route", RouteOptions{}, "", 0, receivers, escalation_policies, errors);
 }
 
 }  // namespace vigie::daemon::routing

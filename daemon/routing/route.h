@@ -32,6 +32,9 @@ struct RouteOptions {
   std::chrono::milliseconds group_wait{std::chrono::seconds(30)};
   std::chrono::milliseconds group_interval{std::chrono::minutes(5)};
   std::chrono::milliseconds repeat_interval{std::chrono::hours(4)};
+  // Escalation policy (docs/oncall.md) paging people for this route's groups;
+  // "" for none. Inherited.
+  std::string escalation;
 };
 
 class Route {
@@ -84,8 +87,10 @@ class Route {
 // a root without receiver, matchers or `continue` on the root, `...` mixed with
 // other group_by labels. Returns the tree even when errors were recorded;
 // callers check `errors.empty()`.
-std::unique_ptr<Route> ParseRouteTree(const YAML::Node& node,
-                                      const std::vector<std::string>& receivers,
-                                      ConfigErrors& errors);
+// `escalation_policies`: the known policy names for `escalation:` (null: any
+// name is accepted, for tools without on-call configuration).
+std::unique_ptr<Route> ParseRouteTree(
+    const YAML::Node& node, const std::vector<std::string>& receivers, ConfigErrors& errors,
+    const std::vector<std::string>* escalation_policies = nullptr);
 
 }  // namespace vigie::daemon::routing

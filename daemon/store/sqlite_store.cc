@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -91,6 +92,49 @@ constexpr const char* kMigrations[] = {
       action TEXT NOT NULL,
       object TEXT NOT NULL,
       detail TEXT NOT NULL
+    ) STRICT;
+    )sql",
+    // 3: incidents, their timelines, used acknowledgement-link tokens.
+    R"sql(
+    CREATE TABLE incidents (
+      id INTEGER PRIMARY KEY,
+      group_key TEXT NOT NULL,
+      title TEXT NOT NULL,
+      source TEXT NOT NULL,
+      reported_by TEXT NOT NULL,
+      service TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      host TEXT NOT NULL,
+      rule TEXT NOT NULL,
+      labels_json TEXT NOT NULL,
+      state TEXT NOT NULL,
+      opened_ms INTEGER NOT NULL,
+      acked_ms INTEGER NOT NULL,
+      acked_by TEXT NOT NULL,
+      resolved_ms INTEGER NOT NULL,
+      resolved_by TEXT NOT NULL,
+      assignee TEXT NOT NULL,
+      cause TEXT NOT NULL,
+      owner TEXT NOT NULL,
+      policy TEXT NOT NULL,
+      step INTEGER NOT NULL,
+      round INTEGER NOT NULL,
+      next_step_ms INTEGER NOT NULL,
+      escalation_json TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX incidents_by_opened ON incidents (opened_ms);
+    CREATE INDEX incidents_by_state ON incidents (state);
+    CREATE TABLE incident_timeline (
+      incident_id INTEGER NOT NULL REFERENCES incidents(id),
+      at_ms INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      actor TEXT NOT NULL,
+      detail TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX incident_timeline_by_incident ON incident_timeline (incident_id);
+    CREATE TABLE ack_tokens_used (
+      token_id TEXT PRIMARY KEY,
+      used_ms INTEGER NOT NULL
     ) STRICT;
     )sql",
 };
@@ -256,6 +300,60 @@ absl::StatusOr<OutboxRecord> ReadOutboxRow(Statement& st) {
   r.attempts = static_cast<int>(st.Int(10));
   r.error = st.Text(11);
   return r;
+}
+
+constexpr std::string_view kIncidentColumns =
+    "id, group_key, title, source, reported_by, service, severity, host, rule, labels_json, "
+    "state, opened_ms, acked_ms, acked_by, resolved_ms, resolved_by, assignee, cause, owner, "
+    "policy, step, round, next_step_ms, escalation_json";
+
+// One incident row selected with kIncidentColumns.
+IncidentRecord ReadIncidentRow(Statement& st) {
+  IncidentRecord r;
+  r.id = st.Int(0);
+  r.group_key = st.Text(1);
+  r.title = st.Text(2);
+  r.source = st.Text(3);
+  r.reported_by = st.Text(4);
+  r.service = st.Text(5);
+  r.severity = st.Text(6);
+  r.host = st.Text(7);
+  r.rule = st.Text(8);
+  r.labels = LabelsFromJson(st.Text(9));
+  r.state = st.Text(10);
+  r.opened_ms = st.Int(11);
+  r.acked_ms = st.Int(12);
+  r.acked_by = st.Text(13);
+  r.resolved_ms = st.Int(14);
+  r.resolved_by = st.Text(15);
+  r.assignee = st.Text(16);
+  r.cause = st.Text(17);
+  r.owner = st.Text(18);
+  r.policy = st.Text(19);
+  r.step = static_cast<int>(st.Int(20));
+  r.round = static_cast<int>(st.Int(21));
+  r.next_step_ms = st.Int(22);
+  r.escalation_json = st.Text(23);
+  return r;
+}
+
+constexpr std::string_view kTimelineColumns = "incident_id, at_ms, kind, actor, detail";
+
+// One timeline row selected with kTimelineColumns.
+TimelineRecord ReadTimelineRow(Statement& st) {
+  TimelineRecord r;
+  r.incident_id = st.Int(0);
+  r.at_ms = st.Int(1);
+  r.kind = st.Text(2);
+  r.actor = st.Text(3);
+  r.detail = st.Text(4);
+  return r;
+}
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -556,13 +654,103 @@ absl::StatusOr<std::vector<DispatchGroupRecord>> SqliteStore::LoadDispatchGroups
   return groups;
 }
 
+absl::Status SqliteStore::WriteIncidentChanges(const IncidentChanges& changes) {
+  // Tokens first: a reused one fails the commit before anything else is written
+  // (the caller's transaction is rolled back either way).
+  if (!changes.used_tokens.empty()) {
+    Statement st(db_,
+                 "INSERT INTO ack_tokens_used (token_id, used_ms) VALUES (?1, ?2) "
+                 "ON CONFLICT(token_id) DO NOTHING");
+    if (!st.ok()) return SqliteError(db_, "prepare insert used token");
+    const int64_t now_ms = WallClockMs();
+    for (const std::string& token : changes.used_tokens) {
+      sqlite3_reset(st.get());
+      st.BindText(1, token);
+      st.BindInt(2, now_ms);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "insert used token");
+      if (sqlite3_changes(db_) == 0) {
+        return absl::AlreadyExistsError("acknowledgement link already used");
+      }
+    }
+  }
+  if (!changes.upserts.empty()) {
+    // An upsert, not INSERT OR REPLACE: replacing would delete the row the
+    // timeline references.
+    Statement st(
+        db_,
+        "INSERT INTO incidents (id, group_key, title, source, reported_by, service, severity, "
+        "host, rule, labels_json, state, opened_ms, acked_ms, acked_by, resolved_ms, "
+        "resolved_by, assignee, cause, owner, policy, step, round, next_step_ms, "
+        "escalation_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) "
+        "ON CONFLICT(id) DO UPDATE SET group_key=excluded.group_key, title=excluded.title, "
+        "source=excluded.source, reported_by=excluded.reported_by, service=excluded.service, "
+        "severity=excluded.severity, host=excluded.host, rule=excluded.rule, "
+        "labels_json=excluded.labels_json, state=excluded.state, opened_ms=excluded.opened_ms, "
+        "acked_ms=excluded.acked_ms, acked_by=excluded.acked_by, "
+        "resolved_ms=excluded.resolved_ms, resolved_by=excluded.resolved_by, "
+        "assignee=excluded.assignee, cause=excluded.cause, owner=excluded.owner, "
+        "policy=excluded.policy, step=excluded.step, round=excluded.round, "
+        "next_step_ms=excluded.next_step_ms, escalation_json=excluded.escalation_json");
+    if (!st.ok()) return SqliteError(db_, "prepare save incident");
+    for (const IncidentRecord& r : changes.upserts) {
+      sqlite3_reset(st.get());
+      st.BindInt(1, r.id);
+      st.BindText(2, r.group_key);
+      st.BindText(3, r.title);
+      st.BindText(4, r.source);
+      st.BindText(5, r.reported_by);
+      st.BindText(6, r.service);
+      st.BindText(7, r.severity);
+      st.BindText(8, r.host);
+      st.BindText(9, r.rule);
+      st.BindText(10, LabelsToJson(r.labels));
+      st.BindText(11, r.state);
+      st.BindInt(12, r.opened_ms);
+      st.BindInt(13, r.acked_ms);
+      st.BindText(14, r.acked_by);
+      st.BindInt(15, r.resolved_ms);
+      st.BindText(16, r.resolved_by);
+      st.BindText(17, r.assignee);
+      st.BindText(18, r.cause);
+      st.BindText(19, r.owner);
+      st.BindText(20, r.policy);
+      st.BindInt(21, r.step);
+      st.BindInt(22, r.round);
+      st.BindInt(23, r.next_step_ms);
+      st.BindText(24, r.escalation_json);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "save incident");
+    }
+  }
+  if (!changes.timeline.empty()) {
+    // After the upserts: a new incident's first lines reference it.
+    Statement st(db_,
+                 "INSERT INTO incident_timeline (incident_id, at_ms, kind, actor, detail) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st.ok()) return SqliteError(db_, "prepare append timeline");
+    for (const TimelineRecord& r : changes.timeline) {
+      sqlite3_reset(st.get());
+      st.BindInt(1, r.incident_id);
+      st.BindInt(2, r.at_ms);
+      st.BindText(3, r.kind);
+      st.BindText(4, r.actor);
+      st.BindText(5, r.detail);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "append timeline");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SqliteStore::CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
                                          const std::vector<std::string>& removed,
-                                         std::vector<OutboxRecord>& outbox) {
+                                         std::vector<OutboxRecord>& outbox,
+                                         const IncidentChanges& incidents) {
   std::lock_guard lock(mu_);
   std::vector<int64_t> ids;
   ids.reserve(outbox.size());
   VIGIE_RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    // (Not VIGIE_RETURN_IF_ERROR: nested in the one around InTransaction, it would shadow.)
+    if (absl::Status changed = WriteIncidentChanges(incidents); !changed.ok()) return changed;
     {
       Statement st(
           db_,
@@ -698,6 +886,77 @@ absl::StatusOr<size_t> SqliteStore::PruneNotifications(int64_t before_ms) {
     return absl::OkStatus();
   }));
   return pruned;
+}
+
+absl::StatusOr<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentQuery& q) {
+  std::lock_guard lock(mu_);
+  const std::string sql = StrCat(
+      "SELECT ", kIncidentColumns, " FROM incidents WHERE opened_ms >= ?1 AND opened_ms < ?2",
+      q.open_only ? " AND state != 'resolved'" : "", " ORDER BY id DESC LIMIT ?3");
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) return SqliteError(db_, "list incidents");
+  st.BindInt(1, q.from_ms);
+  st.BindInt(2, q.to_ms);
+  st.BindInt(3, q.limit == 0 ? -1 : ClampLimit(q.limit));  // a negative LIMIT: none
+  std::vector<IncidentRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadIncidentRow(st));
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list incidents");
+  return rows;
+}
+
+absl::StatusOr<IncidentRecord> SqliteStore::GetIncident(int64_t id) {
+  std::lock_guard lock(mu_);
+  const std::string sql = StrCat("SELECT ", kIncidentColumns, " FROM incidents WHERE id = ?1");
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) return SqliteError(db_, "get incident");
+  st.BindInt(1, id);
+  int rc = sqlite3_step(st.get());
+  if (rc == SQLITE_ROW) return ReadIncidentRow(st);
+  if (rc != SQLITE_DONE) return SqliteError(db_, "get incident");
+  return absl::NotFoundError(StrCat("no incident ", id));
+}
+
+absl::StatusOr<int64_t> SqliteStore::MaxIncidentId() {
+  std::lock_guard lock(mu_);
+  Statement st(db_, "SELECT COALESCE(MAX(id), 0) FROM incidents");
+  if (!st.ok() || sqlite3_step(st.get()) != SQLITE_ROW) {
+    return SqliteError(db_, "max incident id");
+  }
+  return st.Int(0);
+}
+
+absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimeline(int64_t incident_id) {
+  std::lock_guard lock(mu_);
+  const std::string sql = StrCat("SELECT ", kTimelineColumns,
+                                 " FROM incident_timeline WHERE incident_id = ?1 "
+                                 "ORDER BY at_ms, rowid");
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) return SqliteError(db_, "list timeline");
+  st.BindInt(1, incident_id);
+  std::vector<TimelineRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadTimelineRow(st));
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list timeline");
+  return rows;
+}
+
+absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimelines(int64_t from_ms,
+                                                                       int64_t to_ms) {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT t.incident_id, t.at_ms, t.kind, t.actor, t.detail "
+               "FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id "
+               "WHERE i.opened_ms >= ?1 AND i.opened_ms < ?2 "
+               "ORDER BY t.incident_id, t.at_ms, t.rowid");
+  if (!st.ok()) return SqliteError(db_, "list timelines");
+  st.BindInt(1, from_ms);
+  st.BindInt(2, to_ms);
+  std::vector<TimelineRecord> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadTimelineRow(st));
+  if (rc != SQLITE_DONE) return SqliteError(db_, "list timelines");
+  return rows;
 }
 
 absl::Status SqliteStore::InsertAudit(const AuditRecord& audit) {

@@ -38,14 +38,23 @@ class SqliteStore final : public Store {
   absl::Status DeleteSilences(const std::vector<std::string>& ids) override;
 
   absl::StatusOr<std::vector<DispatchGroupRecord>> LoadDispatchGroups() override;
+  using Store::CommitDispatch;  // the 3-argument convenience overload
   absl::Status CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
                               const std::vector<std::string>& removed,
-                              std::vector<OutboxRecord>& outbox) override;
+                              std::vector<OutboxRecord>& outbox,
+                              const IncidentChanges& incidents) override;
   absl::StatusOr<std::vector<OutboxRecord>> LoadPendingOutbox() override;
   absl::Status FinishOutbox(int64_t id, OutboxState state, int attempts, const std::string& error,
                             int64_t finished_ms) override;
   absl::StatusOr<std::vector<OutboxRecord>> ListNotifications(size_t limit) override;
   absl::StatusOr<size_t> PruneNotifications(int64_t before_ms) override;
+
+  absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(const IncidentQuery& q) override;
+  absl::StatusOr<IncidentRecord> GetIncident(int64_t id) override;
+  absl::StatusOr<int64_t> MaxIncidentId() override;
+  absl::StatusOr<std::vector<TimelineRecord>> ListTimeline(int64_t incident_id) override;
+  absl::StatusOr<std::vector<TimelineRecord>> ListTimelines(int64_t from_ms,
+                                                            int64_t to_ms) override;
 
   absl::Status AppendAudit(const AuditRecord& audit) override;
   absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) override;
@@ -59,6 +68,9 @@ class SqliteStore final : public Store {
   absl::Status InTransaction(const std::function<absl::Status()>& body);
   // Inserts one audit row; inside a transaction, caller holds mu_.
   absl::Status InsertAudit(const AuditRecord& audit);
+  // Upserts incidents, appends timeline rows and records used tokens (the
+  // incident part of CommitDispatch); inside a transaction, caller holds mu_.
+  absl::Status WriteIncidentChanges(const IncidentChanges& changes);
 
   std::mutex mu_;
   sqlite3* db_;  // owned; guarded by mu_

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,63 @@ struct AuditRecord {
   std::string detail;  // free text (matchers, comment, outcome)
 };
 
+// An incident: one per alert group that notified (or opened by hand), with
+// its escalation state. Written by the notification pipeline only, which
+// assigns ids (MaxIncidentId() + 1 at start).
+struct IncidentRecord {
+  int64_t id = 0;
+  std::string group_key;  // "" for an incident opened by hand
+  std::string title;
+  std::string source;       // "alert" or "manual"
+  std::string reported_by;  // manual: who reported it
+  std::string service;
+  std::string severity;
+  std::string host;   // the alerts' common host label, "" when several
+  std::string rule;   // the alerts' common alertname, "" when several
+  Labels labels;      // the group's common labels
+  std::string state;  // "triggered", "acknowledged", "resolved"
+  int64_t opened_ms = 0;
+  int64_t acked_ms = 0;  // first acknowledgement (0: never)
+  std::string acked_by;
+  int64_t resolved_ms = 0;
+  std::string resolved_by;
+  std::string assignee;
+  std::string cause;            // from the configured taxonomy, "" until recorded
+  std::string owner;            // "internal" or a provider's name, "" until recorded
+  std::string policy;           // escalation policy, "" for none
+  int step = 0;                 // next escalation step
+  int round = 0;                // repetitions of the policy done
+  int64_t next_step_ms = 0;     // when the next step is due; 0: nothing scheduled
+  std::string escalation_json;  // engine-private state (delayed contacts...), opaque here
+};
+
+// One line of an incident's timeline.
+struct TimelineRecord {
+  int64_t incident_id = 0;
+  int64_t at_ms = 0;
+  std::string kind;   // "triggered", "notified", "paged", "escalated", "acknowledged",
+                      // "unacknowledged", "reassigned", "silenced", "resolved", "comment"...
+  std::string actor;  // who (a user, "vigied", a CLI actor)
+  std::string detail;
+};
+
+// What a dispatch commits about incidents, with the rest of CommitDispatch.
+struct IncidentChanges {
+  std::vector<IncidentRecord> upserts;   // inserted or replaced by id
+  std::vector<TimelineRecord> timeline;  // appended
+  // Acknowledgement-link token ids consumed by this change: a token already
+  // used makes the whole commit fail with AlreadyExists (links are single-use).
+  std::vector<std::string> used_tokens;
+  bool empty() const { return upserts.empty() && timeline.empty() && used_tokens.empty(); }
+};
+
+struct IncidentQuery {
+  int64_t from_ms = 0;                                  // opened_ms >= from_ms
+  int64_t to_ms = std::numeric_limits<int64_t>::max();  // opened_ms < to_ms
+  bool open_only = false;                               // state != "resolved"
+  size_t limit = 0;                                     // 0: no limit
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -106,7 +164,13 @@ class Store {
   // inserts `outbox` rows (their `id` is set on success).
   virtual absl::Status CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
                                       const std::vector<std::string>& removed,
-                                      std::vector<OutboxRecord>& outbox) = 0;
+                                      std::vector<OutboxRecord>& outbox,
+                                      const IncidentChanges& incidents) = 0;
+  absl::Status CommitDispatch(const std::vector<DispatchGroupRecord>& groups,
+                              const std::vector<std::string>& removed,
+                              std::vector<OutboxRecord>& outbox) {
+    return CommitDispatch(groups, removed, outbox, IncidentChanges{});
+  }
   // Pending outbox rows, by id.
   virtual absl::StatusOr<std::vector<OutboxRecord>> LoadPendingOutbox() = 0;
   // Marks a row sent or failed with its attempts, error and finished_ms.
@@ -116,6 +180,18 @@ class Store {
   virtual absl::StatusOr<std::vector<OutboxRecord>> ListNotifications(size_t limit) = 0;
   // Deletes finished rows with finished_ms < `before_ms`; returns how many.
   virtual absl::StatusOr<size_t> PruneNotifications(int64_t before_ms) = 0;
+
+  // Incidents, newest first (by id).
+  virtual absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(const IncidentQuery& q) = 0;
+  // NotFound for an unknown id.
+  virtual absl::StatusOr<IncidentRecord> GetIncident(int64_t id) = 0;
+  // 0 when there is none.
+  virtual absl::StatusOr<int64_t> MaxIncidentId() = 0;
+  // An incident's timeline, oldest first.
+  virtual absl::StatusOr<std::vector<TimelineRecord>> ListTimeline(int64_t incident_id) = 0;
+  // Timelines of the incidents opened in [from_ms, to_ms), by incident then time.
+  virtual absl::StatusOr<std::vector<TimelineRecord>> ListTimelines(int64_t from_ms,
+                                                                    int64_t to_ms) = 0;
 
   // Audit log.
   virtual absl::Status AppendAudit(const AuditRecord& audit) = 0;

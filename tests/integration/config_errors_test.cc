@@ -97,6 +97,34 @@ TEST_F(ConfigErrorsTest, CheckConfigAcceptsValidFile) {
   }
 }
 
+TEST_F(ConfigErrorsTest, CheckConfigReportsBadTemplateAndUnknownReceiverTogether) {
+  const std::string file = tmp_.WriteFile("vigied-pipeline.yaml",
+                                          "listen:\n"                                   // 1
+                                          "  http: 127.0.0.1:19471\n"                   // 2
+                                          "route:\n"                                    // 3
+                                          "  receiver: ops\n"                           // 4
+                                          "  routes:\n"                                 // 5
+                                          "    - matchers: ['team=\"db\"']\n"           // 6
+                                          "      receiver: nobody\n"                    // 7
+                                          "receivers:\n"                                // 8
+                                          "  - name: ops\n"                             // 9
+                                          "    webhook_configs:\n"                      // 10
+                                          "      - url: http://127.0.0.1:9/x\n"         // 11
+                                          "    slack_configs:\n"                        // 12
+                                          "      - api_url: http://127.0.0.1:9/s\n"     // 13
+                                          "        title: \"{{#alerts}}unclosed\"\n");  // 14
+  CommandResult r = RunCommand({VigiedBinary(), "check-config", file});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(file + ":7: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown receiver \"nobody\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(file + ":14: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("title"), std::string::npos) << r.err;
+  // "ops" has an error but exists: the route naming it is not reported.
+  EXPECT_EQ(r.err.find("unknown receiver \"ops\""), std::string::npos) << r.err;
+  ExpectLocatedLines(r.err, file);
+  EXPECT_EQ(r.out.find("OK"), std::string::npos) << r.out;
+}
+
 TEST_F(ConfigErrorsTest, VigiedRefusesToStartOnBadConfig) {
   const Binary vigied = Binaries().front();
   const BadConfig& bad = vigied.bad.front();

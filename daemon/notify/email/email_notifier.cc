@@ -101,6 +101,12 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
+// A page goes to the person paged; a receiver's notification to its `to`.
+std::vector<std::string> Recipients(const EmailConfig& config, const Notification& n) {
+  if (!n.recipient.email.empty()) return {n.recipient.email};
+  return config.to;
+}
+
 }  // namespace
 
 std::string BuildEmailMessage(const EmailConfig& config, const Notification& n, SystemTime now) {
@@ -109,7 +115,7 @@ std::string BuildEmailMessage(const EmailConfig& config, const Notification& n, 
   StrAppend(msg, "Date: ", fmt::format("{:%a, %d %b %Y %H:%M:%S} +0000", secs), "\r\n");
   StrAppend(msg, "From: ", OneLine(config.from), "\r\n");
   std::string to;
-  for (const auto& t : config.to) StrAppend(to, to.empty() ? "" : ", ", OneLine(t));
+  for (const auto& t : Recipients(config, n)) StrAppend(to, to.empty() ? "" : ", ", OneLine(t));
   StrAppend(msg, "To: ", to, "\r\n");
   StrAppend(msg, "Subject: ", EncodeHeader(OneLine(config.subject.Render(n))), "\r\n");
   StrAppend(msg, "Message-ID: <", n.idempotency_key, "@", Domain(config.from), ">\r\n");
@@ -140,7 +146,7 @@ NotifyResult EmailNotifier::Notify(const Notification& n) {
   const std::string message = BuildEmailMessage(config_, n, clock_.Now());
   ReadState state{&message};
   std::unique_ptr<curl_slist, SlistDeleter> rcpt;
-  for (const auto& t : config_.to) {
+  for (const auto& t : Recipients(config_, n)) {
     curl_slist* l = curl_slist_append(rcpt.get(), EnvelopeAddress(t).c_str());
     if (l != nullptr) {
       (void)rcpt.release();

@@ -18,6 +18,11 @@ NotifyResult ExecNotifier::Notify(const Notification& n) {
   env["VIGIE_ALERT_COUNT"] = StrCat(n.alerts.size());
   env["VIGIE_EXTERNAL_URL"] = n.external_url;
   env["VIGIE_ACK_URL"] = n.ack_url;
+  env["VIGIE_INCIDENT"] = n.incident_id != 0 ? StrCat(n.incident_id) : "";
+  env["VIGIE_RECIPIENT_NAME"] = n.recipient.name;
+  env["VIGIE_RECIPIENT_EMAIL"] = n.recipient.email;
+  env["VIGIE_RECIPIENT_PHONE"] = n.recipient.phone;
+  env["VIGIE_RECIPIENT_CHAT"] = n.recipient.chat;
   auto run = RunProgram(config_.command, env, NotificationJson(n), config_.timeout);
   if (!run.ok()) {
     return NotifyResult::Permanent(

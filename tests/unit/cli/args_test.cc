@@ -100,6 +100,101 @@ TEST(MakeSilenceRequestTest, ErrorsNameTheFlag) {
   EXPECT_EQ(error_of(f), "--comment is required");
 }
 
+TEST(ParseDateOrRfc3339Test, DayAtMidnightUtcOrRfc3339) {
+  EXPECT_EQ(ParseDateOrRfc3339("2026-10-01").value(), ParseRfc3339("2026-10-01T00:00:00Z").value());
+  EXPECT_EQ(ParseDateOrRfc3339("2023-11-14T22:13:20Z").value(), kNow);
+  EXPECT_EQ(ParseDateOrRfc3339("2023-11-14T23:13:20+01:00").value(), kNow);
+  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-02-30", "2026-1-1", "1700000000",
+                          "2026-10-01T10:00", "2026-10-01 "}) {
+    absl::StatusOr<int64_t> t = ParseDateOrRfc3339(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(t.status())) << bad;
+    EXPECT_THAT(t.status().message(), HasSubstr(std::string("\"") + bad + "\"")) << bad;
+  }
+}
+
+TEST(MakeListIncidentsRequestTest, BoundsOpenAndLimit) {
+  auto request = MakeListIncidentsRequest({});
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->from_ms(), 0);
+  EXPECT_EQ(request->to_ms(), 0);
+  EXPECT_FALSE(request->open_only());
+  EXPECT_EQ(request->limit(), 0u);
+
+  IncidentListFlags f;
+  f.from = "2026-10-01";
+  f.to = "2026-11-01T00:00:00+01:00";
+  f.open_only = true;
+  f.limit = 20;
+  request = MakeListIncidentsRequest(f);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->from_ms(), ParseRfc3339("2026-10-01T00:00:00Z").value());
+  EXPECT_EQ(request->to_ms(), ParseRfc3339("2026-10-31T23:00:00Z").value());
+  EXPECT_TRUE(request->open_only());
+  EXPECT_EQ(request->limit(), 20u);
+}
+
+TEST(MakeListIncidentsRequestTest, ErrorsNameTheFlag) {
+  auto error_of = [](IncidentListFlags f) {
+    auto request = MakeListIncidentsRequest(f);
+    EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+    return std::string(request.status().message());
+  };
+  IncidentListFlags f;
+  f.from = "last week";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--from: invalid time \"last week\""));
+  f = {};
+  f.to = "2026-10-32";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--to: invalid time \"2026-10-32\""));
+  f.from = "2026-10-02";
+  f.to = "2026-10-01";
+  EXPECT_EQ(error_of(f), "--to: \"2026-10-01\" must be after --from \"2026-10-02\"");
+  f.to = "2026-10-02";
+  EXPECT_THAT(error_of(f), testing::StartsWith("--to: "));
+}
+
+TEST(MakeIncidentActionRequestTest, CarriesWhatEachActionNeeds) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  IncidentActionFlags f{"on it", "bob", "disk-full", "internal"};
+  auto request = MakeIncidentActionRequest(42, V1::ACK, f, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->id(), 42);
+  EXPECT_EQ(request->action(), V1::ACK);
+  EXPECT_EQ(request->actor(), "alice@laptop");
+  EXPECT_EQ(request->comment(), "on it");
+  EXPECT_EQ(request->user(), "");   // only to reassign
+  EXPECT_EQ(request->cause(), "");  // only to resolve
+  EXPECT_EQ(request->owner(), "");
+
+  request = MakeIncidentActionRequest(42, V1::RESOLVE, f, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->cause(), "disk-full");
+  EXPECT_EQ(request->owner(), "internal");
+  EXPECT_EQ(request->user(), "");
+
+  request = MakeIncidentActionRequest(42, V1::REASSIGN, f, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->user(), "bob");
+  EXPECT_EQ(request->cause(), "");
+
+  request = MakeIncidentActionRequest(7, V1::COMMENT, f, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->action(), V1::COMMENT);
+  EXPECT_EQ(request->comment(), "on it");
+}
+
+TEST(MakeIncidentActionRequestTest, ErrorsNameTheArgument) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  auto error_of = [](int64_t id, V1::Action action, IncidentActionFlags f) {
+    auto request = MakeIncidentActionRequest(id, action, f, "a@b");
+    EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+    return std::string(request.status().message());
+  };
+  EXPECT_THAT(error_of(0, V1::ACK, {}), testing::StartsWith("ID: "));
+  EXPECT_THAT(error_of(-3, V1::UNACK, {}), testing::StartsWith("ID: "));
+  EXPECT_EQ(error_of(42, V1::REASSIGN, {}), "--user is required");
+  EXPECT_EQ(error_of(42, V1::COMMENT, {}), "TEXT must not be empty");
+}
+
 TEST(MakeActorTest, AuthorThenUserThenUnknown) {
   EXPECT_EQ(MakeActor("bob", "alice", "laptop"), "bob@laptop");
   EXPECT_EQ(MakeActor("", "alice", "laptop"), "alice@laptop");

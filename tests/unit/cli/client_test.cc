@@ -23,7 +23,10 @@ namespace {
 // one alert per ListAlerts with the requested state, AddSilence returns a
 // fixed id, ListSilences echoes the state, ExpireSilence NOT_FOUND for "zz",
 // Reload fails with a file:line error when `reload_fails`, ListAudit echoes
-// the limit. Mutations remember their request.
+// the limit. Incidents: ListIncidents remembers its request and returns
+// incident 42; GetIncident knows only 42; ActOnIncident answers
+// FAILED_PRECONDITION for 13, else incident `id`. Mutations remember their
+// request.
 class FakeAdmin final : public vigie::v1::Admin::Service {
  public:
   grpc::Status ListAlerts(grpc::ServerContext*, const vigie::v1::ListAlertsRequest* request,
@@ -77,8 +80,46 @@ class FakeAdmin final : public vigie::v1::Admin::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListIncidents(grpc::ServerContext*, const vigie::v1::ListIncidentsRequest* request,
+                             vigie::v1::ListIncidentsResponse* response) override {
+    std::lock_guard lock(mu);
+    listed = *request;
+    auto* i = response->add_incidents();
+    i->set_id(42);
+    i->set_state("triggered");
+    i->set_title("DiskFull on db1");
+    return grpc::Status::OK;
+  }
+  grpc::Status GetIncident(grpc::ServerContext*, const vigie::v1::GetIncidentRequest* request,
+                           vigie::v1::IncidentDetail* response) override {
+    if (request->id() != 42) {
+      return {grpc::StatusCode::NOT_FOUND, "no incident " + std::to_string(request->id())};
+    }
+    response->mutable_incident()->set_id(42);
+    response->mutable_incident()->set_state("triggered");
+    auto* t = response->add_timeline();
+    t->set_kind("triggered");
+    t->set_actor("vigied");
+    return grpc::Status::OK;
+  }
+  grpc::Status ActOnIncident(grpc::ServerContext*, const vigie::v1::IncidentActionRequest* request,
+                             vigie::v1::Incident* response) override {
+    std::lock_guard lock(mu);
+    acted = *request;
+    ++actions;
+    if (request->id() == 13) {
+      return {grpc::StatusCode::FAILED_PRECONDITION, "incident 13 is already acknowledged"};
+    }
+    response->set_id(request->id());
+    response->set_assignee(request->user());
+    return grpc::Status::OK;
+  }
+
   std::mutex mu;
   bool reload_fails = false;
+  vigie::v1::ListIncidentsRequest listed;
+  vigie::v1::IncidentActionRequest acted;
+  int actions = 0;
   vigie::v1::AddSilenceRequest added;
   vigie::v1::ExpireSilenceRequest expired;
   vigie::v1::ReloadRequest reloaded;
@@ -184,6 +225,38 @@ TEST_F(AdminClientTest, AlertingCalls) {
   EXPECT_EQ((*audit)[0].detail(), "limit 7");
 }
 
+TEST_F(AdminClientTest, IncidentCalls) {
+  AdminClient client(address(), std::chrono::seconds(10));
+  vigie::v1::ListIncidentsRequest list;
+  list.set_open_only(true);
+  list.set_limit(3);
+  auto incidents = client.ListIncidents(list);
+  ASSERT_TRUE(incidents.ok()) << incidents.status();
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].id(), 42);
+  EXPECT_TRUE(fake_.listed.open_only());
+  EXPECT_EQ(fake_.listed.limit(), 3u);
+
+  auto detail = client.GetIncident(42);
+  ASSERT_TRUE(detail.ok()) << detail.status();
+  EXPECT_EQ(detail->incident().id(), 42);
+  ASSERT_EQ(detail->timeline_size(), 1);
+  EXPECT_EQ(client.GetIncident(7).status(), absl::NotFoundError("no incident 7"));
+
+  vigie::v1::IncidentActionRequest act;
+  act.set_id(42);
+  act.set_action(vigie::v1::IncidentActionRequest::REASSIGN);
+  act.set_user("carol");
+  act.set_actor("alice@laptop");
+  auto incident = client.ActOnIncident(act);
+  ASSERT_TRUE(incident.ok()) << incident.status();
+  EXPECT_EQ(incident->assignee(), "carol");
+  EXPECT_EQ(fake_.acted.actor(), "alice@laptop");
+  act.set_id(13);
+  EXPECT_EQ(client.ActOnIncident(act).status(),
+            absl::FailedPreconditionError("incident 13 is already acknowledged"));
+}
+
 // The vigiectl binary against the fake: output, exit codes, argument errors.
 struct RunResult {
   int exit_code = -1;
@@ -286,6 +359,134 @@ TEST_F(AdminClientTest, VigiectlBadArgumentsExit2NamingTheArgument) {
   }
   std::lock_guard lock(fake_.mu);
   EXPECT_EQ(fake_.added.matchers_size(), 0);  // nothing reached the server
+}
+
+TEST_F(AdminClientTest, VigiectlIncidentsSendsTheQuery) {
+  RunResult r = RunVigiectl("--server " + address() +
+                            " incidents --open --from 2026-10-01 --to 2026-10-02T12:00:00Z"
+                            " --limit 5 -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto json = nlohmann::json::parse(r.output);
+  ASSERT_EQ(json.size(), 1u);
+  EXPECT_EQ(json[0]["id"], 42);
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_TRUE(fake_.listed.open_only());
+    EXPECT_EQ(fake_.listed.from_ms(), 1'790'812'800'000);  // 2026-10-01T00:00:00Z
+    EXPECT_EQ(fake_.listed.to_ms(), 1'790'812'800'000 + 36 * 3'600'000);
+    EXPECT_EQ(fake_.listed.limit(), 5u);
+  }
+  r = RunVigiectl("--server " + address() + " incidents");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, testing::StartsWith("ID  STATE      SEVERITY  TITLE"));
+  std::lock_guard lock(fake_.mu);
+  EXPECT_FALSE(fake_.listed.open_only());
+  EXPECT_EQ(fake_.listed.from_ms(), 0);
+  EXPECT_EQ(fake_.listed.to_ms(), 0);
+}
+
+TEST_F(AdminClientTest, VigiectlIncidentShow) {
+  RunResult r = RunVigiectl("--server " + address() + " incident show 42 -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto json = nlohmann::json::parse(r.output);
+  EXPECT_EQ(json["incident"]["id"], 42);
+  EXPECT_EQ(json["timeline"][0]["kind"], "triggered");
+
+  r = RunVigiectl("--server " + address() + " incident show 42");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, testing::StartsWith("id:           42\n"));
+  EXPECT_THAT(r.output, testing::HasSubstr("\nTIME  KIND       ACTOR   DETAIL\n"));
+
+  r = RunVigiectl("--server " + address() + " incident show 99");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "vigiectl: no incident 99\n");
+}
+
+TEST_F(AdminClientTest, VigiectlIncidentActions) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  struct Case {
+    std::string args;
+    std::string output;
+    V1 expected;  // id, action, comment, user, cause, owner
+  };
+  auto request = [](int64_t id, V1::Action action, std::string comment, std::string user = "",
+                    std::string cause = "", std::string owner = "") {
+    V1 r;
+    r.set_id(id);
+    r.set_action(action);
+    r.set_comment(std::move(comment));
+    r.set_user(std::move(user));
+    r.set_cause(std::move(cause));
+    r.set_owner(std::move(owner));
+    return r;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"ack 42", "incident 42 acknowledged\n", request(42, V1::ACK, "")},
+           {"ack 42 --comment 'on it'", "incident 42 acknowledged\n",
+            request(42, V1::ACK, "on it")},
+           {"unack 42", "incident 42 unacknowledged\n", request(42, V1::UNACK, "")},
+           {"incident resolve 42 --cause disk-full --owner internal --comment done",
+            "incident 42 resolved\n",
+            request(42, V1::RESOLVE, "done", "", "disk-full", "internal")},
+           {"incident reassign 42 --user carol", "incident 42 reassigned to carol\n",
+            request(42, V1::REASSIGN, "", "carol")},
+           {"incident comment 42 looking into it", "incident 42 commented\n",
+            request(42, V1::COMMENT, "looking into it")},
+           {"incident comment 42 'disk swap, see #12'", "incident 42 commented\n",
+            request(42, V1::COMMENT, "disk swap, see #12")},
+       }) {
+    RunResult r = RunVigiectl("--server " + address() + " --author bob " + c.args);
+    ASSERT_EQ(r.exit_code, 0) << c.args << "\n" << r.output;
+    EXPECT_EQ(r.output, c.output) << c.args;
+    std::lock_guard lock(fake_.mu);
+    V1 sent = fake_.acted;
+    EXPECT_THAT(sent.actor(), testing::StartsWith("bob@")) << c.args;
+    sent.clear_actor();
+    EXPECT_EQ(sent.SerializeAsString(), c.expected.SerializeAsString())
+        << c.args << "\nsent: " << sent.ShortDebugString()
+        << "\nexpected: " << c.expected.ShortDebugString();
+  }
+
+  RunResult r = RunVigiectl("--server " + address() + " ack 42 -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["id"], 42);
+
+  r = RunVigiectl("--server " + address() + " ack 13");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "vigiectl: incident 13 is already acknowledged\n");
+}
+
+TEST_F(AdminClientTest, VigiectlIncidentBadArgumentsExit2NamingTheArgument) {
+  const std::string server = "--server " + address() + " ";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"ack", "ID is required"},
+           {"ack abc", "ID: expected a positive incident id, got \"abc\""},
+           {"ack 0", "ID: expected a positive incident id, got \"0\""},
+           {"unack -- -4", "ID: expected a positive incident id, got \"-4\""},
+           {"incident show 99999999999999999999", "ID: expected a positive incident id"},
+           {"ack 42 --comment ''", "--comment: must not be empty"},
+           {"incident resolve", "ID is required"},
+           {"incident reassign 42", "--user is required"},
+           {"incident comment 42", "TEXT is required"},
+           {"incident show 42 -o csv", "--output: "},
+           {"incident", "A subcommand is required"},
+           {"incidents --from yesterday", "--from: invalid time \"yesterday\""},
+           {"incidents --to 2026-10-32", "--to: invalid time \"2026-10-32\""},
+           {"incidents --from 2026-10-02 --to 2026-10-01",
+            "--to: \"2026-10-01\" must be after --from \"2026-10-02\""},
+           {"incidents --limit 0", "--limit: Value 0 not in range"},
+       }) {
+    RunResult r = RunVigiectl(server + c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_THAT(r.output, testing::HasSubstr(c.message)) << c.args;
+  }
+  std::lock_guard lock(fake_.mu);
+  EXPECT_EQ(fake_.actions, 0);  // nothing reached the server
+  EXPECT_EQ(fake_.listed.limit(), 0u);
 }
 
 }  // namespace

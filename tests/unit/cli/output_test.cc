@@ -1,5 +1,8 @@
 #include "cli/output.h"
 
+#include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -451,6 +454,231 @@ TEST(RenderAuditTest, JsonAndCsvCarryAbsoluteTimes) {
               testing::StartsWith("at,actor,action,object,detail\r\n"
                                   "2023-11-14T22:13:08Z,bob@ops (ipv4:10.0.0.2:1),silence.expire,"
                                   "0123456789abcdef0123456789abcdef,\r\n"));
+}
+
+// Sets TZ for the test's lifetime (local times in tables), then restores it.
+class ScopedTz {
+ public:
+  explicit ScopedTz(const char* tz) {
+    if (const char* old = std::getenv("TZ")) old_ = old;
+    setenv("TZ", tz, 1);
+    tzset();
+  }
+  ~ScopedTz() {
+    if (old_) {
+      setenv("TZ", old_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+  ScopedTz(const ScopedTz&) = delete;
+  ScopedTz& operator=(const ScopedTz&) = delete;
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST(FormatLocalTimeTest, InTheLocalTimeZone) {
+  {
+    ScopedTz tz("UTC0");
+    EXPECT_EQ(FormatLocalTime(kNow), "2023-11-14 22:13:20");
+    EXPECT_EQ(FormatLocalTime(kNow + 999), "2023-11-14 22:13:20");
+    EXPECT_EQ(FormatLocalTime(0), "");
+  }
+  ScopedTz tz("CET-1");  // POSIX form: UTC+1, no tzdata needed
+  EXPECT_EQ(FormatLocalTime(kNow), "2023-11-14 23:13:20");
+}
+
+TEST(FormatSpanTest, WholeSecondsOrDash) {
+  EXPECT_EQ(FormatSpan(kNow, kNow + 192'400), "3m12s");
+  EXPECT_EQ(FormatSpan(kNow, kNow + 45'000), "45s");
+  EXPECT_EQ(FormatSpan(kNow, kNow + 3'605'000), "1h5s");
+  EXPECT_EQ(FormatSpan(kNow, kNow + 500), "0s");
+  EXPECT_EQ(FormatSpan(kNow, kNow - 5'000), "0s");  // clock skew
+  EXPECT_EQ(FormatSpan(kNow, 0), "-");
+  EXPECT_EQ(FormatSpan(0, kNow), "-");
+}
+
+vigie::v1::Incident AckedIncident() {
+  vigie::v1::Incident i;
+  i.set_id(42);
+  i.set_group_key("{}:{alertname=\"DiskFull\"}");
+  i.set_title("DiskFull on db-1");
+  i.set_source("alert");
+  i.set_severity("critical");
+  i.set_host("db-1");
+  i.set_rule("DiskFull");
+  for (auto [k, v] :
+       {std::pair<std::string, std::string>{"alertname", "DiskFull"}, {"host", "db-1"}}) {
+    auto* l = i.add_labels();
+    l->set_name(k);
+    l->set_value(v);
+  }
+  i.set_state("acknowledged");
+  i.set_opened_ms(kNow - 600'000);
+  i.set_acked_ms(kNow - 408'000);  // 3m12s later
+  i.set_acked_by("alice");
+  i.set_assignee("alice");
+  i.set_policy("storage-oncall");
+  i.set_step(1);
+  i.set_next_step_ms(kNow + 300'000);
+  return i;
+}
+
+std::vector<vigie::v1::Incident> SomeIncidents() {
+  vigie::v1::Incident resolved;
+  resolved.set_id(41);
+  resolved.set_title("HostDown on web-1, web-2");
+  resolved.set_source("alert");
+  resolved.set_severity("warning");
+  resolved.set_state("resolved");
+  resolved.set_opened_ms(kNow - 2 * 3'600'000 - 5'000);
+  resolved.set_resolved_ms(kNow - 3'600'000);  // 1h5s later, never acknowledged
+  resolved.set_resolved_by("bob");
+  resolved.set_cause("network");
+  resolved.set_owner("internal");
+  return {AckedIncident(), resolved};
+}
+
+TEST(RenderIncidentsTest, TableWithLocalTimesAndSpans) {
+  ScopedTz tz("UTC0");
+  EXPECT_EQ(RenderIncidents(SomeIncidents(), OutputFormat::kTable),
+            "ID  STATE         SEVERITY  TITLE                     HOST  OPENED               "
+            "ACK BY  TTA    TTR\n"
+            "42  acknowledged  critical  DiskFull on db-1          db-1  2023-11-14 22:03:20  "
+            "alice   3m12s  -\n"
+            "41  resolved      warning   HostDown on web-1, web-2  -     2023-11-14 20:13:15  "
+            "-       -      1h5s\n");
+  EXPECT_EQ(RenderIncidents({}, OutputFormat::kTable),
+            "ID  STATE  SEVERITY  TITLE  HOST  OPENED  ACK BY  TTA  TTR\n");
+}
+
+TEST(RenderIncidentsTest, OpenedIsLocalTime) {
+  ScopedTz tz("CET-1");
+  EXPECT_THAT(RenderIncidents(SomeIncidents(), OutputFormat::kTable),
+              testing::HasSubstr("db-1  2023-11-14 23:03:20  alice"));
+}
+
+TEST(RenderIncidentsTest, CsvHasRfc3339AndSeconds) {
+  EXPECT_EQ(RenderIncidents(SomeIncidents(), OutputFormat::kCsv),
+            "id,state,severity,title,host,opened,acked_by,tta_s,ttr_s\r\n"
+            "42,acknowledged,critical,DiskFull on db-1,db-1,2023-11-14T22:03:20Z,alice,192,\r\n"
+            "41,resolved,warning,\"HostDown on web-1, web-2\",,2023-11-14T20:13:15Z,,,3605\r\n");
+}
+
+TEST(RenderIncidentsTest, JsonCarriesEveryField) {
+  const nlohmann::json expected = nlohmann::json::parse(R"([
+    {"id": 42, "group_key": "{}:{alertname=\"DiskFull\"}", "title": "DiskFull on db-1",
+     "source": "alert", "reported_by": "", "service": "", "severity": "critical",
+     "host": "db-1", "rule": "DiskFull", "labels": {"alertname": "DiskFull", "host": "db-1"},
+     "state": "acknowledged",
+     "opened": "2023-11-14T22:03:20Z", "opened_ms": 1699999400000,
+     "acked": "2023-11-14T22:06:32Z", "acked_ms": 1699999592000, "acked_by": "alice",
+     "resolved": "", "resolved_ms": 0, "resolved_by": "", "assignee": "alice",
+     "cause": "", "owner": "", "policy": "storage-oncall", "step": 1, "round": 0,
+     "next_step": "2023-11-14T22:18:20Z", "next_step_ms": 1700000300000},
+    {"id": 41, "group_key": "", "title": "HostDown on web-1, web-2",
+     "source": "alert", "reported_by": "", "service": "", "severity": "warning",
+     "host": "", "rule": "", "labels": {}, "state": "resolved",
+     "opened": "2023-11-14T20:13:15Z", "opened_ms": 1699992795000,
+     "acked": "", "acked_ms": 0, "acked_by": "",
+     "resolved": "2023-11-14T21:13:20Z", "resolved_ms": 1699996400000, "resolved_by": "bob",
+     "assignee": "", "cause": "network", "owner": "internal", "policy": "", "step": 0,
+     "round": 0, "next_step": "", "next_step_ms": 0}
+  ])");
+  const std::string out = RenderIncidents(SomeIncidents(), OutputFormat::kJson);
+  EXPECT_EQ(nlohmann::json::parse(out), expected);
+  EXPECT_THAT(out, testing::StartsWith("[\n  {\n    \"id\": 42,\n    \"group_key\""));  // in order
+  EXPECT_EQ(RenderIncidents({}, OutputFormat::kJson), "[]\n");
+}
+
+vigie::v1::IncidentDetail SomeDetail() {
+  vigie::v1::IncidentDetail d;
+  *d.mutable_incident() = AckedIncident();
+  auto* t = d.add_timeline();
+  t->set_at_ms(kNow - 600'000);
+  t->set_kind("triggered");
+  t->set_actor("vigied");
+  t->set_detail("DiskFull on db-1");
+  t = d.add_timeline();
+  t->set_at_ms(kNow - 408'000);
+  t->set_kind("acknowledged");
+  t->set_actor("alice@laptop (ipv4:127.0.0.1:1)");
+  t->set_detail("on it");
+  return d;
+}
+
+TEST(RenderIncidentDetailTest, KeyValuesThenTheTimeline) {
+  ScopedTz tz("UTC0");
+  EXPECT_EQ(RenderIncidentDetail(SomeDetail(), OutputFormat::kTable, kNow),
+            "id:           42\n"
+            "title:        DiskFull on db-1\n"
+            "state:        acknowledged\n"
+            "severity:     critical\n"
+            "service:      -\n"
+            "host:         db-1\n"
+            "rule:         DiskFull\n"
+            "labels:       alertname=DiskFull,host=db-1\n"
+            "source:       alert\n"
+            "reported by:  -\n"
+            "group key:    {}:{alertname=\"DiskFull\"}\n"
+            "opened:       2023-11-14 22:03:20 (10m ago)\n"
+            "acknowledged: 2023-11-14 22:06:32 by alice, after 3m12s\n"
+            "resolved:     -\n"
+            "assignee:     alice\n"
+            "cause:        -\n"
+            "owner:        -\n"
+            "policy:       storage-oncall\n"
+            "step:         1\n"
+            "round:        0\n"
+            "next step:    2023-11-14 22:18:20 (in 5m)\n"
+            "\n"
+            "TIME                 KIND          ACTOR                            DETAIL\n"
+            "2023-11-14 22:03:20  triggered     vigied                           DiskFull on db-1\n"
+            "2023-11-14 22:06:32  acknowledged  alice@laptop (ipv4:127.0.0.1:1)  on it\n");
+}
+
+TEST(RenderIncidentDetailTest, ResolvedWithoutTimeline) {
+  ScopedTz tz("UTC0");
+  vigie::v1::IncidentDetail d;
+  *d.mutable_incident() = SomeIncidents()[1];
+  const std::string out = RenderIncidentDetail(d, OutputFormat::kTable, kNow);
+  EXPECT_THAT(out, testing::HasSubstr("\nacknowledged: -\n"
+                                      "resolved:     2023-11-14 21:13:20 by bob, after 1h5s\n"));
+  EXPECT_THAT(out, testing::HasSubstr("\ncause:        network\nowner:        internal\n"));
+  EXPECT_THAT(out, testing::HasSubstr("\nnext step:    -\n\nTIME  KIND  ACTOR  DETAIL\n"));
+}
+
+TEST(RenderIncidentDetailTest, JsonHasTheIncidentAndTheTimeline) {
+  const nlohmann::json json =
+      nlohmann::json::parse(RenderIncidentDetail(SomeDetail(), OutputFormat::kJson, kNow));
+  EXPECT_EQ(json["incident"],
+            nlohmann::json::parse(RenderIncidents({AckedIncident()}, OutputFormat::kJson))[0]);
+  EXPECT_EQ(json["timeline"], nlohmann::json::parse(R"json([
+    {"at": "2023-11-14T22:03:20Z", "at_ms": 1699999400000, "kind": "triggered",
+     "actor": "vigied", "detail": "DiskFull on db-1"},
+    {"at": "2023-11-14T22:06:32Z", "at_ms": 1699999592000, "kind": "acknowledged",
+     "actor": "alice@laptop (ipv4:127.0.0.1:1)", "detail": "on it"}
+  ])json"));
+}
+
+TEST(RenderIncidentActionTest, SaysWhatWasDoneOrPrintsTheIncident) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  auto render = [](V1::Action action, OutputFormat format) {
+    V1 request;
+    request.set_id(42);
+    request.set_action(action);
+    request.set_user("bob");
+    return RenderIncidentAction(request, AckedIncident(), format);
+  };
+  EXPECT_EQ(render(V1::ACK, OutputFormat::kTable), "incident 42 acknowledged\n");
+  EXPECT_EQ(render(V1::UNACK, OutputFormat::kTable), "incident 42 unacknowledged\n");
+  EXPECT_EQ(render(V1::RESOLVE, OutputFormat::kCsv), "incident 42 resolved\n");
+  EXPECT_EQ(render(V1::REASSIGN, OutputFormat::kTable), "incident 42 reassigned to bob\n");
+  EXPECT_EQ(render(V1::COMMENT, OutputFormat::kTable), "incident 42 commented\n");
+  EXPECT_EQ(nlohmann::json::parse(render(V1::ACK, OutputFormat::kJson)),
+            nlohmann::json::parse(RenderIncidents({AckedIncident()}, OutputFormat::kJson))[0]);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "daemon/admin/admin_service.h"
 
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -232,6 +234,26 @@ TEST_F(AdminServiceTest, AlertingRpcsAreUnimplementedWithoutAlertAdmin) {
     vigie::v1::ListAuditResponse r;
     expect_unimplemented(stub_->ListAudit(&ctx, {}, &r));
   }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ListIncidentsResponse r;
+    expect_unimplemented(stub_->ListIncidents(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::GetIncidentRequest request;
+    request.set_id(1);
+    vigie::v1::IncidentDetail r;
+    expect_unimplemented(stub_->GetIncident(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::IncidentActionRequest request;
+    request.set_id(1);
+    request.set_action(vigie::v1::IncidentActionRequest::ACK);
+    vigie::v1::Incident r;
+    expect_unimplemented(stub_->ActOnIncident(&ctx, request, &r));
+  }
 }
 
 // Canned AlertAdmin: returns what the test put in, records what it was asked.
@@ -270,6 +292,26 @@ class FakeAlertAdmin final : public AlertAdmin {
     audit_limit = limit;
     return audit_result;
   }
+  absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(const IncidentQuery& q) const override {
+    std::lock_guard lock(mu_);
+    incident_query = q;
+    return incidents_result;
+  }
+  absl::StatusOr<IncidentRecord> GetIncident(int64_t id) const override {
+    std::lock_guard lock(mu_);
+    got_incident_id = id;
+    return incident_result;
+  }
+  absl::StatusOr<std::vector<TimelineRecord>> IncidentTimeline(int64_t id) const override {
+    std::lock_guard lock(mu_);
+    timeline_id = id;
+    return timeline_result;
+  }
+  absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request) override {
+    std::lock_guard lock(mu_);
+    acted = request;
+    return act_result;
+  }
 
   // Set by the test before the call.
   std::vector<AlertView> alerts;
@@ -278,12 +320,20 @@ class FakeAlertAdmin final : public AlertAdmin {
   absl::Status expire_result;
   absl::StatusOr<ReloadResult> reload_result = ReloadResult{};
   absl::StatusOr<std::vector<AuditRecord>> audit_result = std::vector<AuditRecord>{};
+  absl::StatusOr<std::vector<IncidentRecord>> incidents_result = std::vector<IncidentRecord>{};
+  absl::StatusOr<IncidentRecord> incident_result = IncidentRecord{};
+  absl::StatusOr<std::vector<TimelineRecord>> timeline_result = std::vector<TimelineRecord>{};
+  absl::StatusOr<IncidentRecord> act_result = IncidentRecord{};
   // Recorded by the calls.
   std::optional<routing::Silence> added;
   std::string last_actor;
   mutable std::optional<routing::SilenceState> listed_state;
   std::string expired_id;
   mutable size_t audit_limit = 0;
+  mutable std::optional<IncidentQuery> incident_query;
+  mutable int64_t got_incident_id = 0;
+  mutable int64_t timeline_id = 0;
+  std::optional<IncidentRequest> acted;
 
  private:
   mutable std::mutex mu_;
@@ -315,6 +365,36 @@ routing::Silence MakeSilence(const std::string& id, int64_t starts_at_ms, int64_
   s.created_at_ms = kStart - 1'000;
   s.updated_at_ms = kStart - 500;
   return s;
+}
+
+// Every field set, each to a distinct value.
+IncidentRecord MakeIncident(int64_t id) {
+  IncidentRecord r;
+  r.id = id;
+  r.group_key = "{}:{alertname=\"DiskFull\"}";
+  r.title = "DiskFull on db1";
+  r.source = "alert";
+  r.reported_by = "nobody";
+  r.service = "storage";
+  r.severity = "critical";
+  r.host = "db1";
+  r.rule = "DiskFull";
+  r.labels = {{"alertname", "DiskFull"}, {"host", "db1"}};
+  r.state = "acknowledged";
+  r.opened_ms = kStart - 600'000;
+  r.acked_ms = kStart - 408'000;
+  r.acked_by = "alice";
+  r.resolved_ms = kStart - 60'000;
+  r.resolved_by = "bob";
+  r.assignee = "carol";
+  r.cause = "disk-full";
+  r.owner = "internal";
+  r.policy = "storage-oncall";
+  r.step = 2;
+  r.round = 1;
+  r.next_step_ms = kStart + 300'000;
+  r.escalation_json = R"({"delayed":["dave"]})";
+  return r;
 }
 
 class AlertAdminServiceTest : public testing::Test {
@@ -374,6 +454,24 @@ class AlertAdminServiceTest : public testing::Test {
     vigie::v1::ListAuditRequest request;
     request.set_limit(limit);
     return stub_->ListAudit(&ctx, request, &response);
+  }
+
+  grpc::Status ListIncidents(const vigie::v1::ListIncidentsRequest& request,
+                             vigie::v1::ListIncidentsResponse& response) {
+    grpc::ClientContext ctx;
+    return stub_->ListIncidents(&ctx, request, &response);
+  }
+
+  grpc::Status GetIncident(int64_t id, vigie::v1::IncidentDetail& response) {
+    grpc::ClientContext ctx;
+    vigie::v1::GetIncidentRequest request;
+    request.set_id(id);
+    return stub_->GetIncident(&ctx, request, &response);
+  }
+
+  grpc::Status Act(const vigie::v1::IncidentActionRequest& request, vigie::v1::Incident& response) {
+    grpc::ClientContext ctx;
+    return stub_->ActOnIncident(&ctx, request, &response);
   }
 
   FakeClock clock_;
@@ -625,6 +723,219 @@ TEST_F(AlertAdminServiceTest, ListAuditAppliesTheLimitAndCopiesEntries) {
   grpc::Status st = ListAudit(5, response);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(st.error_message(), "database is locked");
+}
+
+void ExpectEveryIncidentField(const vigie::v1::Incident& i) {
+  EXPECT_EQ(i.id(), 42);
+  EXPECT_EQ(i.group_key(), "{}:{alertname=\"DiskFull\"}");
+  EXPECT_EQ(i.title(), "DiskFull on db1");
+  EXPECT_EQ(i.source(), "alert");
+  EXPECT_EQ(i.reported_by(), "nobody");
+  EXPECT_EQ(i.service(), "storage");
+  EXPECT_EQ(i.severity(), "critical");
+  EXPECT_EQ(i.host(), "db1");
+  EXPECT_EQ(i.rule(), "DiskFull");
+  ASSERT_EQ(i.labels_size(), 2);
+  EXPECT_EQ(i.labels(0).name(), "alertname");
+  EXPECT_EQ(i.labels(0).value(), "DiskFull");
+  EXPECT_EQ(i.labels(1).name(), "host");
+  EXPECT_EQ(i.labels(1).value(), "db1");
+  EXPECT_EQ(i.state(), "acknowledged");
+  EXPECT_EQ(i.opened_ms(), kStart - 600'000);
+  EXPECT_EQ(i.acked_ms(), kStart - 408'000);
+  EXPECT_EQ(i.acked_by(), "alice");
+  EXPECT_EQ(i.resolved_ms(), kStart - 60'000);
+  EXPECT_EQ(i.resolved_by(), "bob");
+  EXPECT_EQ(i.assignee(), "carol");
+  EXPECT_EQ(i.cause(), "disk-full");
+  EXPECT_EQ(i.owner(), "internal");
+  EXPECT_EQ(i.policy(), "storage-oncall");
+  EXPECT_EQ(i.step(), 2);
+  EXPECT_EQ(i.round(), 1);
+  EXPECT_EQ(i.next_step_ms(), kStart + 300'000);
+  // escalation_json is not exposed: no field carries it.
+  std::string wire;
+  ASSERT_TRUE(i.SerializeToString(&wire));
+  EXPECT_EQ(wire.find("delayed"), std::string::npos);
+}
+
+TEST_F(AlertAdminServiceTest, ListIncidentsMapsEveryFieldAndTheQuery) {
+  fake_.incidents_result = std::vector<IncidentRecord>{MakeIncident(42), MakeIncident(41)};
+  vigie::v1::ListIncidentsRequest request;
+  request.set_from_ms(kStart - 86'400'000);
+  request.set_to_ms(kStart);
+  request.set_open_only(true);
+  request.set_limit(20);
+  vigie::v1::ListIncidentsResponse response;
+  grpc::Status st = ListIncidents(request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(response.incidents_size(), 2);
+  ExpectEveryIncidentField(response.incidents(0));
+  EXPECT_EQ(response.incidents(1).id(), 41);  // vigied's order kept
+  ASSERT_TRUE(fake_.incident_query.has_value());
+  EXPECT_EQ(fake_.incident_query->from_ms, kStart - 86'400'000);
+  EXPECT_EQ(fake_.incident_query->to_ms, kStart);
+  EXPECT_TRUE(fake_.incident_query->open_only);
+  EXPECT_EQ(fake_.incident_query->limit, 20u);
+}
+
+TEST_F(AlertAdminServiceTest, ListIncidentsDefaultsBoundsAndCapsTheLimit) {
+  vigie::v1::ListIncidentsResponse response;
+  ASSERT_TRUE(ListIncidents({}, response).ok());
+  ASSERT_TRUE(fake_.incident_query.has_value());
+  EXPECT_EQ(fake_.incident_query->from_ms, 0);
+  EXPECT_EQ(fake_.incident_query->to_ms, std::numeric_limits<int64_t>::max());  // 0: no bound
+  EXPECT_FALSE(fake_.incident_query->open_only);
+  EXPECT_EQ(fake_.incident_query->limit, 100u);  // default
+  EXPECT_EQ(response.incidents_size(), 0);
+
+  vigie::v1::ListIncidentsRequest request;
+  request.set_limit(1'000'000);
+  ASSERT_TRUE(ListIncidents(request, response).ok());
+  EXPECT_EQ(fake_.incident_query->limit, 10'000u);  // capped
+}
+
+TEST_F(AlertAdminServiceTest, ListIncidentsRejectsAnEmptyRangeAndMapsErrors) {
+  fake_.incident_query.reset();
+  vigie::v1::ListIncidentsRequest request;
+  request.set_from_ms(kStart);
+  request.set_to_ms(kStart);
+  vigie::v1::ListIncidentsResponse response;
+  grpc::Status st = ListIncidents(request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("to_ms"));
+  EXPECT_FALSE(fake_.incident_query.has_value());  // never reached AlertAdmin
+
+  fake_.incidents_result = absl::UnavailableError("database is locked");
+  st = ListIncidents({}, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(st.error_message(), "database is locked");
+}
+
+TEST_F(AlertAdminServiceTest, GetIncidentReturnsTheIncidentAndItsTimeline) {
+  fake_.incident_result = MakeIncident(42);
+  fake_.timeline_result = std::vector<TimelineRecord>{
+      {42, kStart - 600'000, "triggered", "vigied", "DiskFull on db1"},
+      {42, kStart - 408'000, "acknowledged", "alice@laptop (ipv4:127.0.0.1:1)", "on it"}};
+  vigie::v1::IncidentDetail response;
+  grpc::Status st = GetIncident(42, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fake_.got_incident_id, 42);
+  EXPECT_EQ(fake_.timeline_id, 42);
+  ExpectEveryIncidentField(response.incident());
+  ASSERT_EQ(response.timeline_size(), 2);
+  const vigie::v1::TimelineEntry& e = response.timeline(1);
+  EXPECT_EQ(e.at_ms(), kStart - 408'000);
+  EXPECT_EQ(e.kind(), "acknowledged");
+  EXPECT_EQ(e.actor(), "alice@laptop (ipv4:127.0.0.1:1)");
+  EXPECT_EQ(e.detail(), "on it");
+  EXPECT_EQ(response.timeline(0).kind(), "triggered");
+}
+
+TEST_F(AlertAdminServiceTest, GetIncidentMapsErrors) {
+  vigie::v1::IncidentDetail response;
+  grpc::Status st = GetIncident(0, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"id\""));
+  EXPECT_EQ(fake_.got_incident_id, 0);  // never reached AlertAdmin
+
+  fake_.incident_result = absl::NotFoundError("no incident 7");
+  st = GetIncident(7, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(st.error_message(), "no incident 7");
+
+  fake_.incident_result = MakeIncident(7);
+  fake_.timeline_result = absl::InternalError("disk I/O error");
+  st = GetIncident(7, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(st.error_message(), "disk I/O error");
+}
+
+TEST_F(AlertAdminServiceTest, ActOnIncidentMapsEachActionAndTheActor) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  using Action = AlertAdmin::IncidentAction;
+  fake_.act_result = MakeIncident(42);
+  for (const auto& [v1, action] :
+       std::vector<std::pair<V1::Action, Action>>{{V1::ACK, Action::kAcknowledge},
+                                                  {V1::UNACK, Action::kUnacknowledge},
+                                                  {V1::RESOLVE, Action::kResolve},
+                                                  {V1::REASSIGN, Action::kReassign},
+                                                  {V1::COMMENT, Action::kComment}}) {
+    V1 request;
+    request.set_id(42);
+    request.set_action(v1);
+    request.set_actor("alice@laptop");
+    request.set_comment("on it");
+    request.set_user("bob");
+    request.set_cause("disk-full");
+    request.set_owner("internal");
+    vigie::v1::Incident response;
+    fake_.acted.reset();
+    grpc::Status st = Act(request, response);
+    ASSERT_TRUE(st.ok()) << V1::Action_Name(v1) << ": " << st.error_message();
+    ExpectEveryIncidentField(response);
+    ASSERT_TRUE(fake_.acted.has_value()) << V1::Action_Name(v1);
+    EXPECT_EQ(fake_.acted->id, 42);
+    EXPECT_EQ(fake_.acted->action, action) << V1::Action_Name(v1);
+    EXPECT_THAT(fake_.acted->actor, testing::StartsWith("alice@laptop (ipv4:127.0.0.1:"));
+    EXPECT_THAT(fake_.acted->actor, testing::EndsWith(")"));
+    EXPECT_EQ(fake_.acted->comment, "on it");
+    EXPECT_EQ(fake_.acted->user, "bob");
+    EXPECT_EQ(fake_.acted->cause, "disk-full");
+    EXPECT_EQ(fake_.acted->owner, "internal");
+  }
+
+  V1 request;  // no actor
+  request.set_id(42);
+  request.set_action(V1::ACK);
+  vigie::v1::Incident response;
+  ASSERT_TRUE(Act(request, response).ok());
+  EXPECT_THAT(fake_.acted->actor, testing::StartsWith("unknown (ipv4:127.0.0.1:"));
+}
+
+TEST_F(AlertAdminServiceTest, ActOnIncidentRejectsBadRequests) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  auto act = [&](int64_t id, int action, const std::string& user, const std::string& comment) {
+    V1 request;
+    request.set_id(id);
+    request.set_action(static_cast<V1::Action>(action));
+    request.set_user(user);
+    request.set_comment(comment);
+    vigie::v1::Incident response;
+    return Act(request, response);
+  };
+  struct Case {
+    grpc::Status status;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {act(0, V1::ACK, "", ""), "\"id\""},
+           {act(42, V1::ACTION_UNSPECIFIED, "", ""), "\"action\""},
+           {act(42, 99, "", ""), "unknown action 99"},
+           {act(42, V1::REASSIGN, "", "x"), "\"user\""},
+           {act(42, V1::COMMENT, "bob", ""), "\"comment\""},
+       }) {
+    EXPECT_EQ(c.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_THAT(c.status.error_message(), testing::HasSubstr(c.message));
+  }
+  EXPECT_FALSE(fake_.acted.has_value());  // none reached AlertAdmin
+}
+
+TEST_F(AlertAdminServiceTest, ActOnIncidentMapsAlertAdminErrorsCodeForCode) {
+  using V1 = vigie::v1::IncidentActionRequest;
+  V1 request;
+  request.set_id(42);
+  request.set_action(V1::ACK);
+  vigie::v1::Incident response;
+  for (const absl::Status& error :
+       {absl::NotFoundError("no open incident 42"),
+        absl::FailedPreconditionError("incident 42 is already acknowledged"),
+        absl::InvalidArgumentError("unknown user \"zed\"")}) {
+    fake_.act_result = error;
+    grpc::Status st = Act(request, response);
+    EXPECT_EQ(static_cast<int>(st.error_code()), static_cast<int>(error.code()));
+    EXPECT_EQ(st.error_message(), error.message());
+  }
 }
 
 }  // namespace

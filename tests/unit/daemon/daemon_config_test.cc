@@ -224,5 +224,151 @@ TEST(DaemonConfigTest, DefaultsIncludeDefaultRules) {
   EXPECT_TRUE(cfg->rules.empty());
 }
 
+// A full pipeline configuration; line numbers matter to the tests below.
+constexpr const char* kPipelineConfig = R"(listen:
+  http: 127.0.0.1:19471
+route:
+  receiver: ops
+  group_by: [alertname, host]
+  group_wait: 10s
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      continue: true
+    - matchers: ['team="db"']
+      receiver: db
+receivers:
+  - name: ops
+    email_configs:
+      - to: oncall@example.com
+        from: vigie@example.com
+        smarthost: smtp://127.0.0.1:2525
+        require_tls: false
+        subject: "[{{statusUpper}}] {{title}}"
+  - name: pager
+    webhook_configs:
+      - url: http://127.0.0.1:9999/hook
+  - name: db
+inhibit_rules:
+  - source_matchers: ['alertname="HostDown"']
+    target_matchers: ['alertname!="HostDown"']
+    equal: [host]
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [alertname, host]
+maintenance_windows:
+  - name: sunday-patching
+    matchers: ['env="prod"']
+    time_zone: Europe/Paris
+    schedule: {every: sunday, at: "02:00", duration: 2h}
+notifications:
+  retry_initial_backoff: 2s
+  retry_max_backoff: 30s
+  give_up_after: 15m
+  log_retention: 7d
+)";
+
+TEST(DaemonConfigPipelineTest, FullConfigParses) {
+  auto cfg = ParseDaemonConfig(kPipelineConfig, "vigied.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  const PipelineConfig& p = cfg->pipeline;
+  ASSERT_NE(p.route, nullptr);
+  EXPECT_EQ(p.route->options().receiver, "ops");
+  EXPECT_EQ(p.route->options().group_wait, std::chrono::seconds(10));
+  EXPECT_EQ(p.route->children().size(), 2u);
+  ASSERT_EQ(p.receivers.size(), 3u);
+  EXPECT_EQ(p.receivers[0].name, "ops");
+  EXPECT_EQ(p.receivers[1].name, "pager");
+  EXPECT_EQ(p.receivers[2].name, "db");
+  EXPECT_EQ(p.inhibit_rules.size(), 2u);
+  ASSERT_EQ(p.maintenance_windows.size(), 1u);
+  EXPECT_EQ(p.retry.backoff.initial, std::chrono::seconds(2));
+  EXPECT_EQ(p.retry.backoff.max, std::chrono::seconds(30));
+  EXPECT_EQ(p.retry.max_elapsed, std::chrono::minutes(15));
+  EXPECT_EQ(p.log_retention, std::chrono::hours(24 * 7));
+
+  // external_url defaults to "http://" + listen.http.
+  EXPECT_EQ(cfg->external_url, "");
+  EXPECT_EQ(MakePipelineConfig(*cfg).external_url, "http://127.0.0.1:19471");
+  EXPECT_EQ(MakePipelineConfig(*cfg).receivers.size(), 3u);
+  auto with_url = ParseDaemonConfig(
+      std::string(kPipelineConfig) + "external_url: https://vigie.example.com\n", "vigied.yaml");
+  ASSERT_TRUE(with_url.ok()) << with_url.status();
+  EXPECT_EQ(MakePipelineConfig(*with_url).external_url, "https://vigie.example.com");
+}
+
+TEST(DaemonConfigPipelineTest, WithoutPipelineNothingIsNotified) {
+  auto cfg = ParseDaemonConfig("", "vigied.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->pipeline.route, nullptr);
+  EXPECT_TRUE(cfg->pipeline.receivers.empty());
+  EXPECT_EQ(MakePipelineConfig(*cfg).external_url, "http://127.0.0.1:9471");
+}
+
+TEST(DaemonConfigPipelineTest, RetryMaxBackoffIsAtLeastTheInitialOne) {
+  auto cfg = ParseDaemonConfig(
+      "notifications:\n  retry_initial_backoff: 20s\n  retry_max_backoff: 5s\n", "vigied.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->pipeline.retry.backoff.initial, std::chrono::seconds(20));
+  EXPECT_EQ(cfg->pipeline.retry.backoff.max, std::chrono::seconds(20));
+}
+
+// kPipelineConfig with the line `from` (1-based, whole line) replaced by `to`.
+std::string ReplaceLine(int line, const std::string& from, const std::string& to) {
+  std::string text = kPipelineConfig;
+  size_t pos = 0;
+  for (int i = 1; i < line; ++i) pos = text.find('\n', pos) + 1;
+  const size_t end = text.find('\n', pos);
+  EXPECT_EQ(text.substr(pos, end - pos), from) << "line " << line;
+  return text.replace(pos, end - pos, to);
+}
+
+TEST(DaemonConfigPipelineTest, RouteNamingAnUnknownReceiver) {
+  const std::string e = Errors(ReplaceLine(12, "      receiver: db", "      receiver: dba"));
+  EXPECT_NE(e.find("vigied.yaml:12: "), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown receiver \"dba\""), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << "one error only: " << e;
+}
+
+TEST(DaemonConfigPipelineTest, ReceiversWithoutRoute) {
+  const std::string e = Errors(
+      "log:\n  level: info\nreceivers:\n  - name: ops\n    webhook_configs:\n"
+      "      - url: http://127.0.0.1:9/x\n");
+  EXPECT_EQ(e.rfind("vigied.yaml:4: ", 0), 0u) << e;
+  EXPECT_NE(e.find("there is no \"route\""), std::string::npos) << e;
+  EXPECT_NE(e.find("route: {receiver: ops}"), std::string::npos) << e;
+}
+
+TEST(DaemonConfigPipelineTest, BadTemplateInEmailSubject) {
+  const std::string e = Errors(ReplaceLine(20, "        subject: \"[{{statusUpper}}] {{title}}\"",
+                                           "        subject: \"[{{#alerts}}] {{title}}\""));
+  EXPECT_EQ(e.rfind("vigied.yaml:20: ", 0), 0u) << e;
+  EXPECT_NE(e.find("subject"), std::string::npos) << e;
+  EXPECT_EQ(e.find("unknown receiver"), std::string::npos)
+      << "a receiver with errors is not also reported as unknown: " << e;
+}
+
+TEST(DaemonConfigPipelineTest, UnknownKeyUnderNotifications) {
+  const std::string e =
+      Errors(ReplaceLine(40, "  give_up_after: 15m", "  give_up_after: 15m\n  retries: 3"));
+  EXPECT_EQ(e, "vigied.yaml:41: unknown key \"notifications.retries\"");
+}
+
+TEST(DaemonConfigPipelineTest, MaintenanceWindowWithBadTimeZone) {
+  const std::string e =
+      Errors(ReplaceLine(35, "    time_zone: Europe/Paris", "    time_zone: Europe/Atlantis"));
+  EXPECT_EQ(e.rfind("vigied.yaml:35: ", 0), 0u) << e;
+  EXPECT_NE(e.find("unknown time zone \"Europe/Atlantis\""), std::string::npos) << e;
+}
+
+TEST(DaemonConfigPipelineTest, SeveralPipelineErrorsAtOnce) {
+  std::string text = ReplaceLine(9, "      receiver: pager", "      receiver: nobody");
+  text += "external_url: [1]\n";
+  const std::string e = Errors(text);
+  EXPECT_NE(e.find("vigied.yaml:9: "), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown receiver \"nobody\""), std::string::npos) << e;
+  EXPECT_NE(e.find("vigied.yaml:42: "), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace vigie::daemon

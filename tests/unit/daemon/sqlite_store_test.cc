@@ -8,6 +8,7 @@
 #include <future>
 #include <limits>
 
+#include "common/strings.h"
 #include "daemon/store/durable_writer.h"
 #include "prometheus/registry.h"
 
@@ -104,6 +105,53 @@ class SqliteStoreTest : public ::testing::Test {
     return a;
   }
 
+  // An incident with every field set (and distinct from its neighbours').
+  static IncidentRecord Incident(int64_t id, int64_t opened_ms) {
+    IncidentRecord r;
+    r.id = id;
+    r.group_key = StrCat("{}:{alertname=\"Disk\",host=\"web", id, "\"}");
+    r.title = StrCat("Disk full on web", id, " — \"/\" ✓");
+    r.source = "alert";
+    r.reported_by = "bob";
+    r.service = "storefront";
+    r.severity = "critical";
+    r.host = StrCat("web", id);
+    r.rule = "Disk";
+    r.labels = {{"alertname", "Disk"}, {"env", "prod"}, {"host", StrCat("web", id)}};
+    r.state = "triggered";
+    r.opened_ms = opened_ms;
+    r.acked_ms = opened_ms + 1;
+    r.acked_by = "alice";
+    r.resolved_ms = opened_ms + 2;
+    r.resolved_by = "carol";
+    r.assignee = "dave";
+    r.cause = "capacity";
+    r.owner = "internal";
+    r.policy = "default";
+    r.step = 2;
+    r.round = 1;
+    r.next_step_ms = opened_ms + 300000;
+    r.escalation_json = R"({"delayed":[{"contact":"eve","at_ms":12}]})";
+    return r;
+  }
+
+  static TimelineRecord Line(int64_t incident_id, int64_t at_ms, const std::string& kind,
+                             const std::string& detail = "") {
+    TimelineRecord t;
+    t.incident_id = incident_id;
+    t.at_ms = at_ms;
+    t.kind = kind;
+    t.actor = "vigied";
+    t.detail = detail;
+    return t;
+  }
+
+  // Commits only incident changes.
+  absl::Status CommitIncidents(SqliteStore& store, const IncidentChanges& changes) {
+    std::vector<OutboxRecord> none;
+    return store.CommitDispatch({}, {}, none, changes);
+  }
+
   std::filesystem::path dir_;
   std::string path_;
 };
@@ -123,6 +171,145 @@ constexpr const char* kSchemaV1 = R"sql(
     ) STRICT;
     PRAGMA user_version=1;
     )sql";
+
+// The version 2 schema (migrations 1 and 2), as shipped.
+constexpr const char* kSchemaV2 = R"sql(
+    CREATE TABLE hosts (
+      name TEXT PRIMARY KEY,
+      first_seen_ms INTEGER NOT NULL,
+      last_seen_ms INTEGER NOT NULL,
+      agent_version TEXT NOT NULL,
+      labels_json TEXT NOT NULL,
+      inventory BLOB NOT NULL,
+      interval_ms INTEGER NOT NULL,
+      last_applied_seq INTEGER NOT NULL,
+      config_hash TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE alerts (
+      rule_group TEXT NOT NULL,
+      fingerprint INTEGER NOT NULL,
+      rule TEXT NOT NULL,
+      labels_json TEXT NOT NULL,
+      annotations_json TEXT NOT NULL,
+      state TEXT NOT NULL,
+      value REAL,
+      active_at_ms INTEGER NOT NULL,
+      fired_at_ms INTEGER NOT NULL,
+      resolved_at_ms INTEGER NOT NULL,
+      last_eval_ms INTEGER NOT NULL,
+      flapping INTEGER NOT NULL,
+      PRIMARY KEY (rule_group, fingerprint)
+    ) STRICT;
+    CREATE TABLE silences (
+      id TEXT PRIMARY KEY,
+      matchers_json TEXT NOT NULL,
+      starts_at_ms INTEGER NOT NULL,
+      ends_at_ms INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      comment TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE dispatch_groups (
+      group_key TEXT PRIMARY KEY,
+      receiver TEXT NOT NULL,
+      notified INTEGER NOT NULL,
+      last_notify_ms INTEGER NOT NULL,
+      sequence INTEGER NOT NULL,
+      last_firing_json TEXT NOT NULL,
+      last_flapping_json TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      receiver TEXT NOT NULL,
+      notifier_index INTEGER NOT NULL,
+      channel TEXT NOT NULL,
+      group_key TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      payload BLOB NOT NULL,
+      created_ms INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      finished_ms INTEGER NOT NULL,
+      attempts INTEGER NOT NULL,
+      error TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX outbox_by_state ON outbox (state);
+    CREATE INDEX outbox_by_finished ON outbox (finished_ms);
+    CREATE TABLE audit_log (
+      id INTEGER PRIMARY KEY,
+      at_ms INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      object TEXT NOT NULL,
+      detail TEXT NOT NULL
+    ) STRICT;
+    PRAGMA user_version=2;
+    )sql";
+
+// The schema version the store migrates to.
+constexpr int64_t kLatestSchemaVersion = 3;
+
+int64_t UserVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  int64_t version = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      version = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return version;
+}
+
+void ExpectSameIncident(const IncidentRecord& got, const IncidentRecord& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.group_key, want.group_key);
+  EXPECT_EQ(got.title, want.title);
+  EXPECT_EQ(got.source, want.source);
+  EXPECT_EQ(got.reported_by, want.reported_by);
+  EXPECT_EQ(got.service, want.service);
+  EXPECT_EQ(got.severity, want.severity);
+  EXPECT_EQ(got.host, want.host);
+  EXPECT_EQ(got.rule, want.rule);
+  EXPECT_EQ(got.labels, want.labels);
+  EXPECT_EQ(got.state, want.state);
+  EXPECT_EQ(got.opened_ms, want.opened_ms);
+  EXPECT_EQ(got.acked_ms, want.acked_ms);
+  EXPECT_EQ(got.acked_by, want.acked_by);
+  EXPECT_EQ(got.resolved_ms, want.resolved_ms);
+  EXPECT_EQ(got.resolved_by, want.resolved_by);
+  EXPECT_EQ(got.assignee, want.assignee);
+  EXPECT_EQ(got.cause, want.cause);
+  EXPECT_EQ(got.owner, want.owner);
+  EXPECT_EQ(got.policy, want.policy);
+  EXPECT_EQ(got.step, want.step);
+  EXPECT_EQ(got.round, want.round);
+  EXPECT_EQ(got.next_step_ms, want.next_step_ms);
+  EXPECT_EQ(got.escalation_json, want.escalation_json);
+}
+
+void ExpectSameLine(const TimelineRecord& got, const TimelineRecord& want) {
+  EXPECT_EQ(got.incident_id, want.incident_id);
+  EXPECT_EQ(got.at_ms, want.at_ms);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.actor, want.actor);
+  EXPECT_EQ(got.detail, want.detail);
+}
+
+std::vector<int64_t> Ids(const std::vector<IncidentRecord>& incidents) {
+  std::vector<int64_t> ids;
+  for (const IncidentRecord& r : incidents) ids.push_back(r.id);
+  return ids;
+}
+
+std::vector<std::string> Kinds(const std::vector<TimelineRecord>& lines) {
+  std::vector<std::string> kinds;
+  for (const TimelineRecord& t : lines) kinds.push_back(t.kind);
+  return kinds;
+}
 
 void ExpectSameAlert(const Alert& got, const Alert& want) {
   EXPECT_EQ(got.rule, want.rule);
@@ -562,6 +749,11 @@ TEST_F(SqliteStoreTest, EverythingSurvivesReopen) {
     g.last_flapping = {big};
     ASSERT_TRUE(store->CommitDispatch({g}, {}, outbox).ok());
     ASSERT_TRUE(store->FinishOutbox(outbox[0].id, OutboxState::kSent, 1, "", 5).ok());
+    IncidentChanges changes;
+    changes.upserts = {Incident(7, 100)};
+    changes.timeline = {Line(7, 100, "triggered"), Line(7, 110, "acknowledged", "via link")};
+    changes.used_tokens = {"tok-1"};
+    ASSERT_TRUE(CommitIncidents(*store, changes).ok());
   }
   auto store = OpenStore();
   ASSERT_TRUE(store);
@@ -595,6 +787,20 @@ TEST_F(SqliteStoreTest, EverythingSurvivesReopen) {
   ASSERT_TRUE(audit.ok());
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ((*audit)[0].action, "silence.add");
+  auto incident = store->GetIncident(7);
+  ASSERT_TRUE(incident.ok()) << incident.status();
+  ExpectSameIncident(*incident, Incident(7, 100));
+  auto max_id = store->MaxIncidentId();
+  ASSERT_TRUE(max_id.ok());
+  EXPECT_EQ(*max_id, 7);
+  auto timeline = store->ListTimeline(7);
+  ASSERT_TRUE(timeline.ok());
+  ASSERT_EQ(timeline->size(), 2u);
+  ExpectSameLine((*timeline)[1], Line(7, 110, "acknowledged", "via link"));
+  // Used tokens are remembered across restarts too.
+  IncidentChanges again;
+  again.used_tokens = {"tok-1"};
+  EXPECT_EQ(CommitIncidents(*store, again).code(), absl::StatusCode::kAlreadyExists);
 }
 
 TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
@@ -622,7 +828,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int64(st, 0), 2);
+  EXPECT_EQ(sqlite3_column_int64(st, 0), kLatestSchemaVersion);
   sqlite3_finalize(st);
   sqlite3_close(db);
   // Reopening an up-to-date database changes nothing.
@@ -631,6 +837,300 @@ TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
   auto audit = store->ListAudit(10);
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, IncidentsRoundTripEveryField) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto max_id = store->MaxIncidentId();
+  ASSERT_TRUE(max_id.ok()) << max_id.status();
+  EXPECT_EQ(*max_id, 0);
+  auto missing = store->GetIncident(1);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().message(), "no incident 1");
+
+  IncidentRecord a = Incident(1, 1000);
+  IncidentRecord b = Incident(2, 2000);  // an incident opened by hand: empty fields too
+  b.group_key = "";
+  b.source = "manual";
+  b.host = "";
+  b.rule = "";
+  b.labels = {};
+  b.acked_ms = 0;
+  b.acked_by = "";
+  b.escalation_json = "";
+  b.step = 0;
+  b.round = 0;
+  b.next_step_ms = 0;
+  IncidentChanges changes;
+  changes.upserts = {a, b};
+  ASSERT_TRUE(CommitIncidents(*store, changes).ok());
+
+  auto got = store->GetIncident(1);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectSameIncident(*got, a);
+  got = store->GetIncident(2);
+  ASSERT_TRUE(got.ok());
+  ExpectSameIncident(*got, b);
+  max_id = store->MaxIncidentId();
+  ASSERT_TRUE(max_id.ok());
+  EXPECT_EQ(*max_id, 2);
+  auto all = store->ListIncidents({});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  ExpectSameIncident((*all)[0], b);  // newest first
+  ExpectSameIncident((*all)[1], a);
+  auto timeline = store->ListTimeline(1);
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_TRUE(timeline->empty());
+}
+
+TEST_F(SqliteStoreTest, IncidentUpsertReplacesByIdAndKeepsTheTimeline) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  IncidentRecord r = Incident(5, 1000);
+  r.state = "triggered";
+  r.acked_ms = 0;
+  r.acked_by = "";
+  IncidentChanges first;
+  first.upserts = {r};
+  first.timeline = {Line(5, 1000, "triggered")};
+  ASSERT_TRUE(CommitIncidents(*store, first).ok());
+
+  r.state = "acknowledged";
+  r.acked_ms = 1500;
+  r.acked_by = "alice";
+  r.labels = {{"env", "staging"}};
+  r.step = 3;
+  r.escalation_json = "{}";
+  IncidentChanges second;
+  second.upserts = {r};
+  second.timeline = {Line(5, 1500, "acknowledged")};
+  ASSERT_TRUE(CommitIncidents(*store, second).ok());
+
+  auto got = store->GetIncident(5);
+  ASSERT_TRUE(got.ok());
+  ExpectSameIncident(*got, r);
+  auto all = store->ListIncidents({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+  auto timeline = store->ListTimeline(5);
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_EQ(Kinds(*timeline), (std::vector<std::string>{"triggered", "acknowledged"}));
+}
+
+TEST_F(SqliteStoreTest, TimelineIsOldestFirstThenInInsertionOrder) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  // A new incident and its first lines in one commit; out of time order, with ties.
+  IncidentChanges changes;
+  changes.upserts = {Incident(1, 100), Incident(2, 100)};
+  changes.timeline = {Line(1, 300, "c"), Line(1, 100, "a"), Line(2, 100, "other"),
+                      Line(1, 200, "b1"), Line(1, 200, "b2")};
+  ASSERT_TRUE(CommitIncidents(*store, changes).ok());
+  IncidentChanges more;
+  more.timeline = {Line(1, 200, "b3", "later commit, same time"), Line(1, 50, "early")};
+  ASSERT_TRUE(CommitIncidents(*store, more).ok());
+
+  auto timeline = store->ListTimeline(1);
+  ASSERT_TRUE(timeline.ok()) << timeline.status();
+  EXPECT_EQ(Kinds(*timeline), (std::vector<std::string>{"early", "a", "b1", "b2", "b3", "c"}));
+  ExpectSameLine((*timeline)[4], Line(1, 200, "b3", "later commit, same time"));
+  timeline = store->ListTimeline(2);
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_EQ(Kinds(*timeline), std::vector<std::string>{"other"});
+  timeline = store->ListTimeline(99);
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_TRUE(timeline->empty());
+
+  // A line for an unknown incident fails the commit (foreign key), which writes nothing.
+  IncidentChanges bad;
+  bad.upserts = {Incident(3, 100)};
+  bad.timeline = {Line(3, 100, "triggered"), Line(42, 100, "orphan")};
+  EXPECT_FALSE(CommitIncidents(*store, bad).ok());
+  EXPECT_EQ(store->GetIncident(3).status().code(), absl::StatusCode::kNotFound);
+  timeline = store->ListTimeline(3);
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_TRUE(timeline->empty());
+}
+
+TEST_F(SqliteStoreTest, AcknowledgementTokensAreSingleUse) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  DispatchGroupRecord g1 = Group("g1", "ops", 1);
+  DispatchGroupRecord g2 = Group("g2", "ops", 1);
+  std::vector<OutboxRecord> first = {Outbox("g1", "firing", 1)};
+  IncidentChanges opened;
+  opened.upserts = {Incident(1, 1000)};
+  opened.timeline = {Line(1, 1000, "triggered")};
+  opened.used_tokens = {"tok-a"};
+  ASSERT_TRUE(store->CommitDispatch({g1, g2}, {}, first, opened).ok());
+  ASSERT_GT(first[0].id, 0);
+
+  // Everything a commit can write, with a token already used: nothing is written.
+  g1.sequence = 2;
+  IncidentRecord changed = Incident(1, 1000);
+  changed.state = "acknowledged";
+  changed.title = "changed";
+  IncidentChanges reuse;
+  reuse.upserts = {changed, Incident(2, 2000)};
+  reuse.timeline = {Line(1, 1100, "acknowledged"), Line(2, 2000, "triggered")};
+  reuse.used_tokens = {"tok-b", "tok-a"};
+  std::vector<OutboxRecord> outbox = {Outbox("g1", "firing", 2)};
+  absl::Status st = store->CommitDispatch({g1}, {"g2"}, outbox, reuse);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists) << st;
+  EXPECT_EQ(st.message(), "acknowledgement link already used");
+  EXPECT_EQ(outbox[0].id, 0);  // no id handed out
+
+  auto incident = store->GetIncident(1);  // incidents unchanged
+  ASSERT_TRUE(incident.ok());
+  ExpectSameIncident(*incident, Incident(1, 1000));
+  EXPECT_EQ(store->GetIncident(2).status().code(), absl::StatusCode::kNotFound);
+  auto max_id = store->MaxIncidentId();
+  ASSERT_TRUE(max_id.ok());
+  EXPECT_EQ(*max_id, 1);
+  auto timeline = store->ListTimelines(0, std::numeric_limits<int64_t>::max());  // timeline
+  ASSERT_TRUE(timeline.ok());
+  ASSERT_EQ(timeline->size(), 1u);
+  ExpectSameLine((*timeline)[0], Line(1, 1000, "triggered"));
+  auto pending = store->LoadPendingOutbox();  // outbox
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, first[0].id);
+  auto groups = store->LoadDispatchGroups();  // groups: g1 not updated, g2 not removed
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].group_key, "g1");
+  EXPECT_EQ((*groups)[0].sequence, 1u);
+  EXPECT_EQ((*groups)[1].group_key, "g2");
+
+  // tok-b was rolled back with the rest: still usable. The same token twice in
+  // one commit is a reuse too.
+  IncidentChanges twice;
+  twice.used_tokens = {"tok-c", "tok-c"};
+  EXPECT_EQ(CommitIncidents(*store, twice).code(), absl::StatusCode::kAlreadyExists);
+  IncidentChanges fresh;
+  fresh.used_tokens = {"tok-b", "tok-c"};
+  fresh.upserts = {changed};
+  std::vector<OutboxRecord> next = {Outbox("g1", "firing", 3)};
+  ASSERT_TRUE(store->CommitDispatch({g1}, {"g2"}, next, fresh).ok());
+  EXPECT_GT(next[0].id, first[0].id);
+  incident = store->GetIncident(1);
+  ASSERT_TRUE(incident.ok());
+  EXPECT_EQ(incident->state, "acknowledged");
+}
+
+TEST_F(SqliteStoreTest, ListIncidentsFiltersAndLimits) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  IncidentChanges changes;
+  for (int64_t id = 1; id <= 6; ++id) {
+    IncidentRecord r = Incident(id, id * 100);  // opened at 100, 200, ... 600
+    r.state = id % 2 == 0 ? "resolved" : (id == 3 ? "acknowledged" : "triggered");
+    changes.upserts.push_back(r);
+  }
+  // Ids, not opening times, order the list.
+  changes.upserts.push_back(Incident(7, 150));
+  ASSERT_TRUE(CommitIncidents(*store, changes).ok());
+
+  auto list = [&](IncidentQuery q) {
+    auto got = store->ListIncidents(q);
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() ? Ids(*got) : std::vector<int64_t>{};
+  };
+  EXPECT_EQ(list({}), (std::vector<int64_t>{7, 6, 5, 4, 3, 2, 1}));
+  IncidentQuery q;
+  q.from_ms = 200;  // inclusive
+  q.to_ms = 500;    // exclusive
+  EXPECT_EQ(list(q), (std::vector<int64_t>{4, 3, 2}));
+  q.open_only = true;
+  EXPECT_EQ(list(q), (std::vector<int64_t>{3}));
+  q = {};
+  q.open_only = true;
+  EXPECT_EQ(list(q), (std::vector<int64_t>{7, 5, 3, 1}));
+  q.limit = 2;
+  EXPECT_EQ(list(q), (std::vector<int64_t>{7, 5}));
+  q = {};
+  q.limit = 1;
+  EXPECT_EQ(list(q), (std::vector<int64_t>{7}));
+  q.limit = std::numeric_limits<size_t>::max();
+  EXPECT_EQ(list(q).size(), 7u);
+  q = {};
+  q.from_ms = 600;
+  q.to_ms = 600;
+  EXPECT_TRUE(list(q).empty());
+}
+
+TEST_F(SqliteStoreTest, ListTimelinesByOpeningTimeThenIncidentAndTime) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  IncidentChanges changes;
+  changes.upserts = {Incident(1, 100), Incident(2, 200), Incident(3, 300), Incident(4, 50)};
+  changes.timeline = {Line(3, 350, "3b"), Line(2, 900, "2c"), Line(1, 100, "1a"),
+                      Line(2, 200, "2a"), Line(3, 300, "3a"), Line(4, 50, "4a"),
+                      Line(2, 900, "2d"), Line(2, 500, "2b")};
+  ASSERT_TRUE(CommitIncidents(*store, changes).ok());
+
+  auto lines = store->ListTimelines(100, 300);  // incidents 1 and 2; line times do not matter
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  EXPECT_EQ(Kinds(*lines), (std::vector<std::string>{"1a", "2a", "2b", "2c", "2d"}));
+  ExpectSameLine((*lines)[3], Line(2, 900, "2c"));
+  lines = store->ListTimelines(0, std::numeric_limits<int64_t>::max());
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(Kinds(*lines),
+            (std::vector<std::string>{"1a", "2a", "2b", "2c", "2d", "3a", "3b", "4a"}));
+  lines = store->ListTimelines(301, 1000);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_TRUE(lines->empty());
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion2Database) {
+  RawExec(kSchemaV2);
+  RawExec(
+      "INSERT INTO hosts VALUES ('old', 1, 2, '0.0.9', '{\"env\":\"prod\"}', x'0a00', 15000, "
+      "7, 'h')");
+  RawExec(
+      "INSERT INTO outbox (receiver, notifier_index, channel, group_key, kind, payload, "
+      "created_ms, state, finished_ms, attempts, error) "
+      "VALUES ('ops', 0, 'webhook', 'g', 'firing', x'00', 5, 'pending', 0, 0, '')");
+  RawExec(
+      "INSERT INTO audit_log (at_ms, actor, action, object, detail) "
+      "VALUES (1, 'alice', 'config.reload', 'vigied.yml', '')");
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    // The old rows are intact.
+    auto hosts = store->LoadHosts();
+    ASSERT_TRUE(hosts.ok());
+    ASSERT_EQ(hosts->size(), 1u);
+    EXPECT_EQ((*hosts)[0].name, "old");
+    auto pending = store->LoadPendingOutbox();
+    ASSERT_TRUE(pending.ok());
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ((*pending)[0].created_ms, 5);
+    auto audit = store->ListAudit(10);
+    ASSERT_TRUE(audit.ok());
+    EXPECT_EQ(audit->size(), 1u);
+    // The new tables exist and work.
+    auto max_id = store->MaxIncidentId();
+    ASSERT_TRUE(max_id.ok()) << max_id.status();
+    EXPECT_EQ(*max_id, 0);
+    IncidentChanges changes;
+    changes.upserts = {Incident(1, 10)};
+    changes.timeline = {Line(1, 10, "triggered")};
+    changes.used_tokens = {"tok"};
+    ASSERT_TRUE(CommitIncidents(*store, changes).ok());
+  }
+  EXPECT_EQ(UserVersion(path_), kLatestSchemaVersion);
+  auto store = OpenStore();  // reopening an up-to-date database changes nothing
+  ASSERT_TRUE(store);
+  auto incidents = store->ListIncidents({});
+  ASSERT_TRUE(incidents.ok());
+  ASSERT_EQ(incidents->size(), 1u);
+  ExpectSameIncident((*incidents)[0], Incident(1, 10));
+  auto lines = store->ListTimeline(1);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->size(), 1u);
 }
 
 }  // namespace

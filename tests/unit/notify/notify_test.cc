@@ -3,8 +3,12 @@
 // pure formatting of e-mail, chat and Alertmanager messages.
 #include <sys/stat.h>
 
+#include <cmath>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <memory>
+#include <utility>
 
 #include "daemon/notify/alertmanager/alertmanager_notifier.h"
 #include "daemon/notify/chat/chat_notifier.h"
@@ -84,6 +88,135 @@ TEST(NotifyPayloadTest, IdempotencyKeyIsStable) {
   // and receivers' dedup depend on it).
   EXPECT_EQ(IdempotencyKey("g", {}, 7), "6b49223f83822072-7");
   EXPECT_THAT(k, ::testing::MatchesRegex("[0-9a-f]{16}-1"));
+}
+
+// Every field of two alerts is equal (doubles bit for bit but for NaN).
+void ExpectSameAlert(const Alert& got, const Alert& want) {
+  EXPECT_EQ(got.rule, want.rule);
+  EXPECT_EQ(got.group, want.group);
+  EXPECT_EQ(got.labels, want.labels);
+  EXPECT_EQ(got.annotations, want.annotations);
+  EXPECT_EQ(got.state, want.state);
+  if (std::isnan(want.value)) {
+    EXPECT_TRUE(std::isnan(got.value)) << got.value;
+  } else {
+    EXPECT_EQ(got.value, want.value);
+  }
+  EXPECT_EQ(got.active_at_ms, want.active_at_ms);
+  EXPECT_EQ(got.fired_at_ms, want.fired_at_ms);
+  EXPECT_EQ(got.resolved_at_ms, want.resolved_at_ms);
+  EXPECT_EQ(got.last_eval_ms, want.last_eval_ms);
+  EXPECT_EQ(got.flapping, want.flapping);
+  EXPECT_EQ(got.fingerprint, want.fingerprint);
+}
+
+void ExpectSameNotification(const Notification& got, const Notification& want) {
+  EXPECT_EQ(got.receiver, want.receiver);
+  EXPECT_EQ(got.group_key, want.group_key);
+  EXPECT_EQ(got.group_labels, want.group_labels);
+  EXPECT_EQ(got.common_labels, want.common_labels);
+  EXPECT_EQ(got.common_annotations, want.common_annotations);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.sequence, want.sequence);
+  EXPECT_EQ(got.idempotency_key, want.idempotency_key);
+  EXPECT_EQ(got.external_url, want.external_url);
+  EXPECT_EQ(got.ack_url, want.ack_url);
+  ASSERT_EQ(got.alerts.size(), want.alerts.size());
+  for (size_t i = 0; i < want.alerts.size(); ++i) {
+    SCOPED_TRACE(i);
+    ExpectSameAlert(got.alerts[i], want.alerts[i]);
+  }
+}
+
+TEST(NotifyEncodeTest, RoundTripKeepsEveryField) {
+  Alert firing = DiskAlert("db1");
+  firing.fingerprint = 0xfedcba9876543210ull;  // > 2^63
+  firing.flapping = true;
+  firing.value = 0.1 + 0.2;  // not exactly representable in few digits
+  firing.last_eval_ms = 1'700'000'065'432;
+  firing.annotations["summary"] = "Disque /var plein à 93 % — ☠ 日本語 \"quoted\"\n\ttab";
+  firing.labels.push_back({"zone", "zürich"});
+  Alert resolved = DiskAlert("db2", AlertState::kResolved);
+  resolved.fingerprint = 1;  // leading zeros in hex
+  resolved.value = -1.5e-300;
+  Notification n = MakeNotification(
+      "ops", "{}:{alertname=\"DiskAlmostFull\"}", {{"alertname", "DiskAlmostFull"}, {"é", "ü"}},
+      {firing, resolved}, (uint64_t{1} << 63) + 5, "https://vigie.example.com/é");
+  n.ack_url = "https://vigie.example.com/ack/abc";
+  n.common_annotations["note"] = "ça déborde ✓";
+  ASSERT_EQ(n.kind, NotificationKind::kFlapping);
+
+  const std::string text = EncodeNotification(n);
+  auto back = DecodeNotification(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameNotification(*back, n);
+  EXPECT_EQ(EncodeNotification(*back), text) << "stable";
+
+  // The other kinds.
+  for (AlertState st : {AlertState::kFiring, AlertState::kResolved}) {
+    Notification k = SampleNotification(st, 7);
+    auto kb = DecodeNotification(EncodeNotification(k));
+    ASSERT_TRUE(kb.ok()) << kb.status();
+    ExpectSameNotification(*kb, k);
+  }
+  // Every alert state.
+  Notification states = SampleNotification();
+  states.alerts.clear();
+  for (AlertState st :
+       {AlertState::kInactive, AlertState::kPending, AlertState::kFiring, AlertState::kResolved}) {
+    states.alerts.push_back(DiskAlert("h", st));
+  }
+  auto sb = DecodeNotification(EncodeNotification(states));
+  ASSERT_TRUE(sb.ok()) << sb.status();
+  ExpectSameNotification(*sb, states);
+}
+
+TEST(NotifyEncodeTest, RoundTripOfNonFiniteValues) {
+  // A rule such as `x / 0 > 1` fires with +Inf; the outbox must still decode it.
+  for (double v :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    SCOPED_TRACE(v);
+    Notification n = SampleNotification();
+    n.alerts[0].value = v;
+    auto back = DecodeNotification(EncodeNotification(n));
+    ASSERT_TRUE(back.ok()) << back.status();
+    ExpectSameNotification(*back, n);
+  }
+}
+
+TEST(NotifyEncodeTest, DecodeErrorsAreInvalidArgument) {
+  const std::string good = EncodeNotification(SampleNotification());
+  ASSERT_TRUE(DecodeNotification(good).ok());
+  auto edit = [&](const std::function<void(nlohmann::json&)>& fn) {
+    auto j = nlohmann::json::parse(good);
+    fn(j);
+    return j.dump();
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "not json {"},
+      {"empty", ""},
+      {"array", "[1, 2]"},
+      {"string", "\"firing\""},
+      {"missing receiver", edit([](auto& j) { j.erase("receiver"); })},
+      {"missing sequence", edit([](auto& j) { j.erase("sequence"); })},
+      {"missing alerts", edit([](auto& j) { j.erase("alerts"); })},
+      {"missing alert field", edit([](auto& j) { j["alerts"][0].erase("fired_at_ms"); })},
+      {"missing flapping", edit([](auto& j) { j["alerts"][0].erase("flapping"); })},
+      {"unknown kind", edit([](auto& j) { j["kind"] = "exploded"; })},
+      {"bad state", edit([](auto& j) { j["alerts"][0]["state"] = "burning"; })},
+      {"wrong type", edit([](auto& j) { j["sequence"] = "one"; })},
+      {"bad fingerprint", edit([](auto& j) { j["alerts"][0]["fingerprint"] = "xyz"; })},
+      {"label not a string", edit([](auto& j) { j["alerts"][0]["labels"]["host"] = 3; })},
+  };
+  for (const auto& [name, text] : cases) {
+    auto n = DecodeNotification(text);
+    EXPECT_FALSE(n.ok()) << name;
+    EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument) << name << ": " << n.status();
+    EXPECT_THAT(n.status().message(), HasSubstr("notification")) << name;
+  }
+  auto kind = DecodeNotification(edit([](auto& j) { j["kind"] = "exploded"; }));
+  EXPECT_THAT(kind.status().message(), HasSubstr("exploded"));
 }
 
 TEST(NotifyTemplateTest, DefaultsCarryEverythingTheOnCallNeeds) {

@@ -278,6 +278,125 @@ TEST_F(RuleManagerTest, ReplaceGroupsKeepsStateAndResolvesRemovedRules) {
   EXPECT_EQ(sink_.calls[0].active.size(), 3u);
 }
 
+TEST_F(RuleManagerTest, RestoreAlertsKeepsFiringAlertsWithoutNewEvents) {
+  AddSeries("up", "a", 0);
+  AddSeries("up", "b", 0);
+  std::vector<RuleGroup> groups = {
+      Group("node", seconds(10), {{"Other", "up > 5"}, {"HostDown", "up == 0"}}),
+      Group("disk", seconds(10), {{"Full", "up > 5"}})};
+
+  // Before the "restart": HostDown fires for a and b.
+  std::vector<Alert> saved;
+  int64_t t = 0;
+  {
+    auto before = Make(groups);
+    ASSERT_NE(before, nullptr);
+    // Both groups due.
+    t = before->EvaluateDue(before->NextDueMs() + 10'000);
+    ASSERT_THAT(sink_.Events(), ElementsAre("HostDown:firing", "HostDown:firing"));
+    for (const Call& c : sink_.calls) {
+      if (c.group == "node") saved = c.active;
+    }
+  }
+  ASSERT_EQ(saved.size(), 2u);
+  for (const Alert& a : saved) {
+    ASSERT_EQ(a.group, "node");
+    ASSERT_EQ(a.state, AlertState::kFiring);
+  }
+  const int64_t fired_at = saved[0].fired_at_ms;
+  ASSERT_GT(fired_at, 0);
+  // Alerts of rules that no longer exist: a removed rule, and a known rule name
+  // in another (removed) group.
+  Alert gone = saved[0];
+  gone.rule = "Gone";
+  gone.labels = {{"alertname", "Gone"}, {"host", "a"}};
+  Alert moved = saved[0];
+  moved.group = "removed-group";
+  moved.labels = {{"alertname", "HostDown"}, {"host", "c"}};
+  std::vector<Alert> to_restore = saved;
+  to_restore.push_back(gone);
+  to_restore.push_back(moved);
+
+  sink_.calls.clear();
+  auto m = Make(groups, t);
+  ASSERT_NE(m, nullptr);
+  const int64_t restore_at = t + 1;
+  EXPECT_EQ(m->RestoreAlerts(to_restore, restore_at), 2u);
+
+  // The sink hears of the group that took alerts, with no events.
+  ASSERT_EQ(sink_.calls.size(), 1u);
+  EXPECT_EQ(sink_.calls[0].group, "node");
+  EXPECT_EQ(sink_.calls[0].t_ms, restore_at);
+  EXPECT_THAT(sink_.calls[0].events, IsEmpty());
+  ASSERT_EQ(sink_.calls[0].active.size(), 2u);
+  for (const Alert& a : sink_.calls[0].active) {
+    EXPECT_EQ(a.rule, "HostDown");
+    EXPECT_EQ(a.state, AlertState::kFiring);
+    EXPECT_EQ(a.fired_at_ms, fired_at);
+  }
+
+  // The expression still returns both series: still firing, no new event, and
+  // the dropped alerts do not come back.
+  sink_.calls.clear();
+  m->EvaluateDue(m->NextDueMs() + 10'000);  // both groups
+  EXPECT_THAT(sink_.Events(), IsEmpty());
+  bool saw_node = false;
+  for (const Call& c : sink_.calls) {
+    if (c.group != "node") {
+      EXPECT_THAT(c.active, IsEmpty()) << c.group;
+      continue;
+    }
+    saw_node = true;
+    ASSERT_EQ(c.active.size(), 2u);
+    for (const Alert& a : c.active) {
+      EXPECT_EQ(a.rule, "HostDown");
+      EXPECT_EQ(a.state, AlertState::kFiring);
+      EXPECT_EQ(a.fired_at_ms, fired_at);
+    }
+  }
+  EXPECT_TRUE(saw_node);
+  EXPECT_EQ(sink_.calls.size(), 2u);
+}
+
+TEST_F(RuleManagerTest, RestoredFiringAlertWhoseSeriesIsGoneResolves) {
+  AddSeries("up", "a", 0);
+  std::vector<RuleGroup> groups = {Group("node", seconds(10), {{"HostDown", "up == 0"}})};
+  auto m = Make(groups);
+  ASSERT_NE(m, nullptr);
+  Alert a;
+  a.rule = "HostDown";
+  a.group = "node";
+  a.labels = {{"alertname", "HostDown"}, {"host", "zz"}};  // no such series
+  a.state = AlertState::kFiring;
+  a.active_at_ms = 1;
+  a.fired_at_ms = 1;
+  EXPECT_EQ(m->RestoreAlerts({a}, 2), 1u);
+  sink_.calls.clear();
+  m->EvaluateDue(m->NextDueMs());
+  // The series of host a fires; the restored one of host zz resolves.
+  EXPECT_THAT(sink_.Events(),
+              ::testing::UnorderedElementsAre("HostDown:firing", "HostDown:resolved"));
+}
+
+TEST_F(RuleManagerTest, RestoreAlertsOfUnknownRulesOnlyIsSilent) {
+  auto m = Make({Group("node", seconds(10), {{"HostDown", "up == 0"}})});
+  ASSERT_NE(m, nullptr);
+  Alert a;
+  a.rule = "Gone";
+  a.group = "node";
+  a.labels = {{"alertname", "Gone"}};
+  a.state = AlertState::kFiring;
+  Alert b = a;
+  b.rule = "HostDown";
+  b.group = "other";
+  b.labels = {{"alertname", "HostDown"}};
+  sink_.calls.clear();
+  EXPECT_EQ(m->RestoreAlerts({a, b}, 5), 0u);
+  EXPECT_THAT(sink_.calls, IsEmpty());
+  EXPECT_EQ(m->RestoreAlerts({}, 5), 0u);
+  EXPECT_THAT(sink_.calls, IsEmpty());
+}
+
 TEST(RuleManagerFlattenTest, KeepsFileOrder) {
   RuleFile a{"a.yml", {Group("x", seconds(1), {}), Group("y", seconds(1), {})}};
   RuleFile b{"b.yml", {Group("z", seconds(1), {})}};
