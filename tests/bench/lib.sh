@@ -79,7 +79,8 @@ wait_until() {
 wait_http() { wait_until "$2" curl -s -o /dev/null --max-time 2 "$1"; }
 
 # start_vigied VIGIED GRPC_PORT HTTP_PORT: starts vigied with a data dir in
-# $TMP; sets VIGIED_PID.
+# $TMP; sets VIGIED_PID. VIGIED_LOG_LEVEL (default warn) sets its log level;
+# VIGIED_EXTRA_CONFIG, if set, is appended to its config (top-level keys).
 start_vigied() {
   cat >"$TMP/vigied.yaml" <<CFG
 listen:
@@ -90,7 +91,8 @@ storage:
 ingest:
   max_inflight_batches: ${VIGIED_MAX_INFLIGHT:-64}
 log:
-  level: warn
+  level: ${VIGIED_LOG_LEVEL:-warn}
+${VIGIED_EXTRA_CONFIG:-}
 CFG
   "$1" --config "$TMP/vigied.yaml" >"$TMP/vigied.log" 2>&1 &
   VIGIED_PID=$!
