@@ -90,7 +90,24 @@ absl::StatusOr<AlertRule> AlertRule::Create(AlertRuleConfig config, AlertRuleOpt
                    std::move(*annotations));
 }
 
+bool AlertScope::Contains(const Labels& labels) const {
+  return std::any_of(labels.begin(), labels.end(),
+                     [&](const Label& l) { return l.name == label && l.value == value; });
+}
+
 absl::StatusOr<AlertRuleEval> AlertRule::Eval(int64_t t_ms, std::span<const ResultSample> result) {
+  return EvalIn(t_ms, result, nullptr);
+}
+
+absl::StatusOr<AlertRuleEval> AlertRule::EvalPartial(int64_t t_ms,
+                                                     std::span<const ResultSample> result,
+                                                     const AlertScope& scope) {
+  return EvalIn(t_ms, result, &scope);
+}
+
+absl::StatusOr<AlertRuleEval> AlertRule::EvalIn(int64_t t_ms, std::span<const ResultSample> result,
+                                                const AlertScope* scope) {
+  auto in_scope = [scope](const Alert& a) { return scope == nullptr || scope->Contains(a.labels); };
   // 1. The alerts the result asks for, with expanded labels and annotations.
   std::vector<Alert> wanted;
   wanted.reserve(result.size());
@@ -111,6 +128,11 @@ absl::StatusOr<AlertRuleEval> AlertRule::Eval(int64_t t_ms, std::span<const Resu
       a.annotations[name] = tmpl.Expand(*s.metric, s.value);
     }
     a.value = s.value;
+    if (!in_scope(a)) {
+      return absl::InvalidArgumentError(
+          StrCat("alert \"", config_.name, "\": ", FormatSeries("", a.labels),
+                 " is outside the scope ", scope->label, "=\"", scope->value, "\""));
+    }
     a.fingerprint = Fingerprint("", a.labels);
     if (!seen.insert(a.fingerprint).second) {
       return absl::InvalidArgumentError(
@@ -123,7 +145,7 @@ absl::StatusOr<AlertRuleEval> AlertRule::Eval(int64_t t_ms, std::span<const Resu
   }
 
   AlertRuleEval out;
-  for (auto& [fp, e] : active_) e.present = false;
+  for (auto& [fp, e] : active_) e.present = false;  // out of the scope: not looked at below
   std::unordered_set<uint64_t> started;
   for (Alert& a : wanted) {
     auto it = active_.find(a.fingerprint);
@@ -149,6 +171,12 @@ absl::StatusOr<AlertRuleEval> AlertRule::Eval(int64_t t_ms, std::span<const Resu
   for (auto it = active_.begin(); it != active_.end();) {
     Entry& e = it->second;
     Alert& a = e.alert;
+    if (!in_scope(a)) {
+      // Left as it is; counted as its last evaluation left it.
+      if (a.state != AlertState::kResolved) ++num_active;
+      ++it;
+      continue;
+    }
     if (!e.present) {
       bool keep_firing = false;
       if (a.state == AlertState::kFiring && keep_ms > 0) {
@@ -192,22 +220,35 @@ absl::StatusOr<AlertRuleEval> AlertRule::Eval(int64_t t_ms, std::span<const Resu
                                                options_.limit, " with ", num_active, " alerts"));
   }
 
-  UpdateFlapping(t_ms, out);
+  UpdateFlapping(t_ms, scope, out);
 
-  out.alerts = ActiveAlerts();
+  if (scope == nullptr) {
+    out.alerts = ActiveAlerts();
+  } else {
+    for (const auto& [fp, e] : active_) {
+      if (in_scope(e.alert)) out.alerts.push_back(e.alert);
+    }
+    std::sort(out.alerts.begin(), out.alerts.end(), LabelsLess);
+  }
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const AlertEvent& x, const AlertEvent& y) { return LabelsLess(x.alert, y.alert); });
   return out;
 }
 
-void AlertRule::UpdateFlapping(int64_t t_ms, AlertRuleEval& out) {
+void AlertRule::UpdateFlapping(int64_t t_ms, const AlertScope* scope, AlertRuleEval& out) {
   for (const auto& [fp, e] : active_) {
+    if (scope != nullptr && !scope->Contains(e.alert.labels)) continue;
     if (!flaps_.contains(fp) && e.alert.state == AlertState::kFiring) flaps_[fp] = Flap{};
   }
   for (auto it = flaps_.begin(); it != flaps_.end();) {
     Flap& f = it->second;
     auto active = active_.find(it->first);
+    if (scope != nullptr &&
+        !scope->Contains(active != active_.end() ? active->second.alert.labels : f.last.labels)) {
+      ++it;  // another scope's history: not this evaluation's state
+      continue;
+    }
     bool firing = active != active_.end() && active->second.alert.state == AlertState::kFiring;
     const uint32_t state = firing ? 1u : 0u;
     int shift = 1;

@@ -25,6 +25,11 @@
 // as Nagios); flapping starts above `flap_high_percent` and stops below
 // `flap_low_percent`, with one kFlappingStarted/kFlappingStopped event.
 //
+// Partial evaluation (EvalPartial): the result of an expression evaluated for
+// one host only (RuleManager, on a host's batch) updates only the alerts of that
+// scope, i.e. whose labels have `host` = h; the others keep their state, times,
+// keep_firing_for and flap history as they are, and still count against `limit`.
+//
 // Thread-safety: none; one owner (the rule group's evaluation) calls it. Const
 // methods may run concurrently with each other.
 #pragma once
@@ -36,6 +41,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -88,6 +94,14 @@ struct ResultSample {
   double value;
 };
 
+// The alerts one partial evaluation may change: those whose labels have
+// `label` = `value` (e.g. host="db1"). Views: the strings must outlive the call.
+struct AlertScope {
+  std::string_view label;
+  std::string_view value;
+  bool Contains(const Labels& labels) const;
+};
+
 // Flap window and weights (Nagios: 21 states, i.e. 20 possible changes).
 inline constexpr int kFlapWindow = 21;
 // Weighted percent state change of a window given as bits (bit 0 = newest
@@ -116,6 +130,25 @@ class AlertRule {
     return Eval(t_ms, view);
   }
 
+  // Eval() restricted to the alerts in `scope` (their labels have scope.label =
+  // scope.value): `result` must hold only samples whose alerts are in the scope
+  // (InvalidArgument otherwise, state unchanged), e.g. the expression evaluated
+  // with host="h" added to every selector. Alerts outside the scope are left as
+  // they are (not dropped, resolved nor aged, flap history untouched); they count
+  // against `limit`, which drops all state as Eval() does. Returns the scope's
+  // active alerts and the transitions of this evaluation.
+  absl::StatusOr<AlertRuleEval> EvalPartial(int64_t t_ms, std::span<const ResultSample> result,
+                                            const AlertScope& scope);
+
+  template <typename SampleRange>
+  absl::StatusOr<AlertRuleEval> EvalVectorPartial(int64_t t_ms, const SampleRange& result,
+                                                  const AlertScope& scope) {
+    std::vector<ResultSample> view;
+    view.reserve(std::size(result));
+    for (const auto& s : result) view.push_back({&s.metric, s.value});
+    return EvalPartial(t_ms, view, scope);
+  }
+
   // Takes back alerts persisted before a restart (others' alerts and inactive
   // ones are ignored). They keep their state and times: a firing alert keeps
   // fired_at and is not announced again, a pending one keeps active_at so its
@@ -126,6 +159,8 @@ class AlertRule {
 
   // Active alerts (pending, firing, resolved-kept), sorted by labels.
   std::vector<Alert> ActiveAlerts() const;
+  // Their number, without copying them.
+  size_t ActiveCount() const { return active_.size(); }
 
   const AlertRuleConfig& config() const { return config_; }
   const AlertRuleOptions& options() const { return options_; }
@@ -149,7 +184,10 @@ class AlertRule {
             std::vector<std::pair<std::string, rules::Template>> labels,
             std::vector<std::pair<std::string, rules::Template>> annotations);
 
-  void UpdateFlapping(int64_t t_ms, AlertRuleEval& out);
+  // `scope`: nullptr for a full evaluation.
+  absl::StatusOr<AlertRuleEval> EvalIn(int64_t t_ms, std::span<const ResultSample> result,
+                                       const AlertScope* scope);
+  void UpdateFlapping(int64_t t_ms, const AlertScope* scope, AlertRuleEval& out);
 
   // Constant after construction.
   AlertRuleConfig config_;

@@ -79,6 +79,9 @@ struct RuleManager::Rule {
   AlertRule alert;
   // `host` matchers per selector, to decide whether a host's batch may change the result.
   std::vector<std::vector<Matcher>> host_matchers = {};
+  // The expression is host-separable (promql::IsHostSeparable) and no rule label overrides
+  // `host`: a host's batch re-evaluates it for that host only.
+  bool host_separable = false;
   RuleStatus status;
   bool evaluated = false;
   std::optional<int64_t> last_host_eval_ms = std::nullopt;
@@ -163,12 +166,17 @@ absl::StatusOr<std::vector<RuleManager::Group>> RuleManager::Build(std::vector<R
       RuleStatus status;
       status.name = name;
       status.expr = config.expr;
+      const bool host_separable =
+          promql::IsHostSeparable(**expr) && !config.labels.contains(kHostLabel);
       auto alert = AlertRule::Create(std::move(config), opts);
       if (!alert.ok()) {
         error(g, name, alert.status());
         continue;
       }
-      Rule rule{.expr = std::move(*expr), .alert = std::move(*alert), .status = std::move(status)};
+      Rule rule{.expr = std::move(*expr),
+                .alert = std::move(*alert),
+                .host_separable = host_separable,
+                .status = std::move(status)};
       CollectHostMatchers(*rule.expr, rule.host_matchers);
       group.rules.push_back(std::move(rule));
     }
@@ -177,16 +185,33 @@ absl::StatusOr<std::vector<RuleManager::Group>> RuleManager::Build(std::vector<R
   return out;
 }
 
-void RuleManager::EvalRule(Rule& rule, int64_t t_ms, std::vector<AlertEvent>& events) {
+void RuleManager::EvalRule(Rule& rule, int64_t t_ms, std::vector<AlertEvent>& events,
+                           const std::string* host) {
   if (rule.evaluated) t_ms = std::max(t_ms, rule.status.last_eval_ms);
   const auto start = std::chrono::steady_clock::now();
   absl::Status st;
-  auto result = RuleResult(promql::EvalInstant(*rule.expr, t_ms, q_, options_.eval), t_ms);
+  absl::StatusOr<promql::Vector> result;
+  if (host == nullptr) {
+    result = RuleResult(promql::EvalInstant(*rule.expr, t_ms, q_, options_.eval), t_ms);
+  } else {
+    // Only `host`'s series: host="..." added to every selector.
+    promql::EvalOptions scoped = options_.eval;
+    auto m = Matcher::Make(kHostLabel, MatchOp::kEqual, *host);
+    if (m.ok()) {
+      scoped.selector_matchers.push_back(std::move(*m));
+      result = RuleResult(promql::EvalInstant(*rule.expr, t_ms, q_, scoped), t_ms);
+    } else {
+      result = m.status();
+    }
+  }
   if (result.ok()) {
-    auto eval = rule.alert.EvalVector(t_ms, *result);
+    auto eval = host == nullptr
+                    ? rule.alert.EvalVector(t_ms, *result)
+                    : rule.alert.EvalVectorPartial(t_ms, *result,
+                                                   AlertScope{.label = kHostLabel, .value = *host});
     if (eval.ok()) {
       for (AlertEvent& e : eval->events) events.push_back(std::move(e));
-      rule.status.active_alerts = eval->alerts.size();
+      rule.status.active_alerts = rule.alert.ActiveCount();
     } else {
       st = eval.status();
     }
@@ -205,9 +230,12 @@ void RuleManager::EvalRule(Rule& rule, int64_t t_ms, std::vector<AlertEvent>& ev
     s.health = RuleHealth::kErr;
     s.last_error = StatusMessage(st);
     ++s.failures;
-    s.active_alerts = rule.alert.ActiveAlerts().size();
+    s.active_alerts = rule.alert.ActiveCount();
   }
-  if (rule.host_trigger_ms && t_ms >= *rule.host_trigger_ms) rule.host_trigger_ms.reset();
+  // A full evaluation covers a deferred host-triggered one.
+  if (host == nullptr && rule.host_trigger_ms && t_ms >= *rule.host_trigger_ms) {
+    rule.host_trigger_ms.reset();
+  }
 }
 
 void RuleManager::Notify(const Group& group, const std::vector<AlertEvent>& events, int64_t t_ms) {
@@ -227,6 +255,11 @@ void RuleManager::EvalForHost(Rule& rule, int64_t now_ms, std::vector<AlertEvent
 
 int64_t RuleManager::EvaluateDue(int64_t now_ms) {
   const int64_t min_ms = options_.min_host_eval_interval.count();
+  // Deferred host-scoped evaluations whose window has ended.
+  std::vector<std::string> due_hosts;
+  for (const std::string& host : deferred_hosts_) {
+    if (host_evals_.at(host).last_ms + min_ms <= now_ms) due_hosts.push_back(host);
+  }
   for (Group& g : groups_) {
     if (g.next_eval_ms <= now_ms) {
       const int64_t late = (now_ms - g.next_eval_ms) / g.interval_ms;
@@ -249,18 +282,45 @@ int64_t RuleManager::EvaluateDue(int64_t now_ms) {
       EvalForHost(r, now_ms, events);
       any = true;
     }
+    for (const std::string& host : due_hosts) {
+      for (Rule& r : g.rules) {
+        if (!r.host_separable || !r.MayReadHost(host)) continue;
+        EvalRule(r, now_ms, events, &host);
+        ++r.status.host_evaluations;
+        any = true;
+      }
+    }
     if (any) Notify(g, events, now_ms);
+  }
+  for (const std::string& host : due_hosts) {
+    HostEval& he = host_evals_.at(host);
+    he.last_ms = now_ms;
+    he.trigger_ms.reset();
+    deferred_hosts_.erase(host);
   }
   return NextDueMs();
 }
 
 int64_t RuleManager::EvaluateForHost(const std::string& host, int64_t now_ms) {
   const int64_t min_ms = options_.min_host_eval_interval.count();
+  auto scoped_it = host_evals_.find(host);
+  const bool scoped_now =
+      scoped_it == host_evals_.end() || now_ms - scoped_it->second.last_ms >= min_ms;
+  bool scoped_rules = false;  // some host-separable rule may read `host`
   for (Group& g : groups_) {
     std::vector<AlertEvent> events;
     bool any = false;
     for (Rule& r : g.rules) {
       if (!r.MayReadHost(host)) continue;
+      if (r.host_separable) {
+        scoped_rules = true;
+        if (scoped_now) {
+          EvalRule(r, now_ms, events, &host);  // for `host` only
+          ++r.status.host_evaluations;
+          any = true;
+        }
+        continue;
+      }
       if (r.last_host_eval_ms && now_ms - *r.last_host_eval_ms < min_ms) {
         if (!r.host_trigger_ms) r.host_trigger_ms = now_ms;
         continue;
@@ -270,12 +330,26 @@ int64_t RuleManager::EvaluateForHost(const std::string& host, int64_t now_ms) {
     }
     if (any) Notify(g, events, now_ms);
   }
+  if (scoped_rules) {
+    if (scoped_now) {
+      HostEval& he = host_evals_[host];
+      he.last_ms = now_ms;
+      he.trigger_ms.reset();
+      deferred_hosts_.erase(host);
+    } else if (!scoped_it->second.trigger_ms) {
+      scoped_it->second.trigger_ms = now_ms;
+      deferred_hosts_.insert(host);
+    }
+  }
   return NextDueMs();
 }
 
 int64_t RuleManager::NextDueMs() const {
   const int64_t min_ms = options_.min_host_eval_interval.count();
   int64_t next = kNeverMs;
+  for (const std::string& host : deferred_hosts_) {
+    next = std::min(next, host_evals_.at(host).last_ms + min_ms);
+  }
   for (const Group& g : groups_) {
     next = std::min(next, g.next_eval_ms);
     for (const Rule& r : g.rules) {

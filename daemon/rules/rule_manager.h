@@ -18,10 +18,23 @@
 //   never goes backwards after an EvaluateForHost().
 // - Batch arrival (DESIGN.md §4): EvaluateForHost(host, now) evaluates at `now`, right away,
 //   every rule whose expression may read that host's series, i.e. with at least one selector
-//   whose `host` matchers accept the host (a selector without one reads every host). Each rule
-//   is evaluated fully (other hosts' alerts keep their state). Per rule, host-triggered
-//   evaluations are rate-limited to one per `min_host_eval_interval`: a trigger inside that
-//   window is not dropped but deferred to the window's end, and run by EvaluateDue().
+//   whose `host` matchers accept the host (a selector without one reads every host).
+//   - A host-separable rule (promql::IsHostSeparable: its result for a host depends only on
+//     that host's series and keeps its `host` label; and no rule label sets `host`) is
+//     evaluated for that host only: `host="<host>"` is added to every selector
+//     (EvalOptions::selector_matchers) and AlertRule::EvalPartial updates only the alerts
+//     labelled host="<host>"; the other hosts' alerts are left untouched (state, times,
+//     keep_firing_for, flap history). It reads only that host's series. Per host, these
+//     host-scoped evaluations are rate-limited to one per `min_host_eval_interval` (a burst
+//     of batches from one host; other hosts are not delayed). The default rules are all
+//     host-separable.
+//   - Any other rule is evaluated fully (other hosts' alerts keep their state). Per rule, these
+//     evaluations are rate-limited to one per `min_host_eval_interval`.
+//   In both cases a trigger inside the window is not dropped but deferred to the window's end,
+//   and run by EvaluateDue() (a full evaluation by the timer meanwhile also covers a deferred
+//   full one).
+//   Either way the sink then receives the group's whole active list, as after a timer
+//   evaluation, with this evaluation's transitions. The timer always evaluates fully.
 // - Errors: a rule whose evaluation fails (PromQL error, non-vector result, alert limit...)
 //   keeps its previous alert state (except on a limit error, which drops it, as Prometheus)
 //   and is reported by Status() (health, last error, error count); the others still run.
@@ -37,7 +50,10 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -120,9 +136,10 @@ class RuleManager {
   // evaluations that are due. Returns when something is next due (kNeverMs if never).
   int64_t EvaluateDue(int64_t now_ms);
 
-  // Evaluates now the rules that may read `host`'s series (see the contract above), at most
-  // once per rule per min_host_eval_interval, later ones deferred. Returns when something is
-  // next due, as EvaluateDue().
+  // Evaluates now the rules that may read `host`'s series (see the contract above): the
+  // host-separable ones for `host` only, at most once per host per min_host_eval_interval;
+  // the others fully, at most once per rule per min_host_eval_interval; later ones deferred.
+  // Returns when something is next due, as EvaluateDue().
   int64_t EvaluateForHost(const std::string& host, int64_t now_ms);
 
   // Reload: replaces every group, keeping the state of unchanged rules. All or nothing: on
@@ -148,16 +165,26 @@ class RuleManager {
   RuleManager(const promql::Queryable& q, AlertSink& sink, RuleManagerOptions options);
 
   absl::StatusOr<std::vector<Group>> Build(std::vector<RuleGroup> groups, int64_t now_ms) const;
-  // Evaluates `rule` at `t_ms`, appending its transitions to `events`.
-  void EvalRule(Rule& rule, int64_t t_ms, std::vector<AlertEvent>& events);
+  // Evaluates `rule` at `t_ms`, appending its transitions to `events`. With `host`: for that
+  // host only (the rule must be host-separable), updating only that host's alerts.
+  void EvalRule(Rule& rule, int64_t t_ms, std::vector<AlertEvent>& events,
+                const std::string* host = nullptr);
   // EvalRule at `now_ms` as a host-triggered evaluation (rate limit bookkeeping).
   void EvalForHost(Rule& rule, int64_t now_ms, std::vector<AlertEvent>& events);
   void Notify(const Group& group, const std::vector<AlertEvent>& events, int64_t t_ms);
+
+  // Host-scoped evaluations of the host-separable rules, per host: their rate limit.
+  struct HostEval {
+    int64_t last_ms = 0;                               // of the last one
+    std::optional<int64_t> trigger_ms = std::nullopt;  // a batch deferred since then
+  };
 
   const promql::Queryable& q_;
   AlertSink& sink_;
   RuleManagerOptions options_;
   std::vector<Group> groups_;
+  std::unordered_map<std::string, HostEval> host_evals_;  // hosts evaluated that way
+  std::set<std::string> deferred_hosts_;                  // those with trigger_ms
 };
 
 }  // namespace vigie::daemon::rules

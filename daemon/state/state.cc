@@ -7,6 +7,12 @@
 
 namespace vigie::daemon {
 
+// An entry of HostState::by_name.
+struct SeriesNameEntry {
+  uint64_t name_hash;
+  const Series* series;
+};
+
 struct State::HostState {
   mutable std::mutex mu;
   HostRecord record;           // guarded by mu
@@ -14,6 +20,11 @@ struct State::HostState {
   int64_t last_sample_ms = 0;  // guarded by mu
   // Keyed by fingerprint; a collision probes fingerprint + 1, + 2, ...
   std::unordered_map<uint64_t, Series> series;  // guarded by mu
+  // The index by metric name: one entry per series of `series`, sorted by the hash of its
+  // metric name (then in creation order), so that a lookup is a binary search in one
+  // contiguous array. A node of `series` never moves and is never erased, so the pointers
+  // stay valid.
+  std::vector<SeriesNameEntry> by_name;  // guarded by mu
 };
 
 namespace {
@@ -49,6 +60,18 @@ bool SameSeries(const Series& series, const vigie::v1::Sample& s) {
   }
   return true;
 }
+
+uint64_t NameHash(std::string_view metric) {
+  FingerprintBuilder b;
+  b.Add(metric);
+  return b.value();
+}
+
+// Orders HostState::by_name.
+struct ByHash {
+  bool operator()(const SeriesNameEntry& a, uint64_t b) const { return a.name_hash < b; }
+  bool operator()(uint64_t a, const SeriesNameEntry& b) const { return a < b.name_hash; }
+};
 
 Labels LabelsFromProto(const google::protobuf::RepeatedPtrField<vigie::v1::Label>& in) {
   Labels out;
@@ -149,6 +172,9 @@ ApplyResult State::Apply(std::string_view host, const vigie::v1::Batch& batch) {
                     .emplace(fp, Series{s.name(), LabelsFromProto(s.labels()),
                                         SeriesRing(options_.retention_ms)})
                     .first->second;
+      const uint64_t hash = NameHash(series->metric);
+      h->by_name.insert(std::upper_bound(h->by_name.begin(), h->by_name.end(), hash, ByHash{}),
+                        SeriesNameEntry{hash, series});
     }
     if (series->ring.Append(s.timestamp_ms(), s.value())) {
       ++result.samples_applied;
@@ -217,6 +243,18 @@ void State::VisitSeries(std::string_view host, const std::function<void(const Se
   if (h == nullptr) return;
   std::lock_guard lock(h->mu);
   for (const auto& [fp, series] : h->series) fn(series);
+}
+
+void State::VisitMetric(std::string_view host, std::string_view metric,
+                        const std::function<void(const Series&)>& fn) const {
+  HostState* h = Find(host);
+  if (h == nullptr) return;
+  std::lock_guard lock(h->mu);
+  auto [first, last] =
+      std::equal_range(h->by_name.begin(), h->by_name.end(), NameHash(metric), ByHash{});
+  for (auto it = first; it != last; ++it) {
+    if (it->series->metric == metric) fn(*it->series);  // not another name of the same hash
+  }
 }
 
 void State::VisitAll(const std::function<void(const HostStatus&, const Series&)>& series_fn,

@@ -23,6 +23,29 @@ bool HasLabel(const Labels& labels, std::string_view name) {
   return std::any_of(labels.begin(), labels.end(), [&](const Label& l) { return l.name == name; });
 }
 
+// The value of label `name` in FullLabels(metric, own, host), without building it; "" when
+// absent.
+std::string_view ValueOf(std::string_view name, std::string_view metric, const Labels& own,
+                         const HostRecord& host) {
+  if (name == kNameLabel) return metric;
+  for (const Label& l : own) {
+    if (l.name == name) return l.value;
+  }
+  if (name == "host") return host.name;
+  for (const Label& l : host.labels) {
+    if (l.name == name) return l.value;
+  }
+  return {};
+}
+
+// MatchesAll(matchers, FullLabels(metric, own, host)), without building the label set.
+bool MatchesSeries(const std::vector<Matcher>& matchers, std::string_view metric, const Labels& own,
+                   const HostRecord& host) {
+  return std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
+    return m.Matches(ValueOf(m.name(), metric, own, host));
+  });
+}
+
 // `__name__` + `own` + `host` + the host's labels, a label of `own` winning over a host
 // label of the same name (as /metrics renders it). Sorted.
 Labels FullLabels(std::string_view metric, const Labels& own, const HostRecord& host) {
@@ -69,6 +92,18 @@ struct Found {
 void StateQueryable::Select(
     const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
     const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
+  SelectPoints(matchers, mint_ms, maxt_ms, /*newest_only=*/false, fn);
+}
+
+void StateQueryable::SelectLatest(
+    const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+    const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
+  SelectPoints(matchers, mint_ms, maxt_ms, /*newest_only=*/true, fn);
+}
+
+void StateQueryable::SelectPoints(
+    const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms, bool newest_only,
+    const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
   if (mint_ms > maxt_ms) return;
   const std::string* name = EqualityValue(matchers, kNameLabel);
   const std::string* host = EqualityValue(matchers, "host");
@@ -93,25 +128,36 @@ void StateQueryable::Select(
     };
     for (const auto& [metric, value] : derived) {
       if (name != nullptr && *name != metric) continue;
-      Labels labels = FullLabels(metric, {}, h.record);
-      if (!MatchesAll(matchers, labels)) continue;
-      found.push_back({std::move(labels), {Point{maxt_ms, value}}});
+      if (!MatchesSeries(matchers, metric, {}, h.record)) continue;
+      found.push_back({FullLabels(metric, {}, h.record), {Point{maxt_ms, value}}});
     }
 
     const int64_t window_ms = StaleWindowMs(state_.options(), h);
-    state_.VisitSeries(h.record.name, [&](const Series& s) {
-      if (name != nullptr && s.metric != *name) return;
+    auto visit = [&](const Series& s) {
+      if (!MatchesSeries(matchers, s.metric, s.labels, h.record)) return;
       auto latest = s.ring.Latest();
       if (!latest) return;
-      Labels labels = FullLabels(s.metric, s.labels, h.record);
-      if (!MatchesAll(matchers, labels)) return;
-      Found f{std::move(labels), {}};
-      s.ring.VisitRange(mint_ms, maxt_ms, [&](const Point& p) { f.points.push_back(p); });
-      if (auto gone = GoneAt(h, window_ms, *latest); gone && *gone >= mint_ms && *gone <= maxt_ms) {
-        f.points.push_back({*gone, promql::StaleNaN()});
+      const std::optional<int64_t> gone = GoneAt(h, window_ms, *latest);
+      const bool marker = gone && *gone >= mint_ms && *gone <= maxt_ms;  // after every point
+      std::vector<Point> points;
+      if (!newest_only) {
+        s.ring.VisitRange(mint_ms, maxt_ms, [&](const Point& p) { points.push_back(p); });
+      } else if (!marker) {
+        if (latest->timestamp_ms <= maxt_ms) {
+          if (latest->timestamp_ms >= mint_ms) points.push_back(*latest);
+        } else {  // evaluated in the past: the newest point at or before maxt
+          s.ring.VisitRange(mint_ms, maxt_ms, [&](const Point& p) { points.assign(1, p); });
+        }
       }
-      if (!f.points.empty()) found.push_back(std::move(f));
-    });
+      if (marker) points.push_back({*gone, promql::StaleNaN()});
+      if (points.empty()) return;
+      found.push_back({FullLabels(s.metric, s.labels, h.record), std::move(points)});
+    };
+    if (name != nullptr) {
+      state_.VisitMetric(h.record.name, *name, visit);  // through the index by name
+    } else {
+      state_.VisitSeries(h.record.name, visit);
+    }
     // Outside the host's lock.
     for (const Found& f : found) fn(f.labels, f.points);
   }

@@ -16,10 +16,13 @@
 //   of serving its last sample for the whole 5-minute lookback. The marker time is the last
 //   report (host) or the last sample (series) plus stale_after_intervals x the interval.
 //
-// Efficiency: State keeps no index by metric name. A `host="h"` equality matcher limits the
-// scan to that host; a `__name__="x"` equality matcher skips every other series by comparing
-// the metric name before any label set is built. Points are copied out under the host's lock,
-// and `fn` is called after the lock is released, so `fn` may be slow.
+// Efficiency: a `host="h"` equality matcher limits the scan to that host; a `__name__="x"`
+// equality matcher (nearly every selector) visits only the series named x of each host,
+// through State's per-host index by metric name (State::VisitMetric); other matchers on the
+// name (regex, !=) visit every series. Matchers are checked before a series' label set is
+// built. SelectLatest (instant selectors) copies only each series' newest point.
+// Points are copied out under the host's lock, and `fn` is called after the lock is released,
+// so `fn` may be slow.
 //
 // Thread-safety: Select() is const and may run concurrently; it takes State's locks.
 #pragma once
@@ -41,8 +44,16 @@ class StateQueryable : public promql::Queryable {
   void Select(const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
               const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn)
       const override;
+  // Reads only each series' newest point (no copy of the others).
+  void SelectLatest(const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+                    const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn)
+      const override;
 
  private:
+  void SelectPoints(
+      const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms, bool newest_only,
+      const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const;
+
   const State& state_;
 };
 

@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/status.h"
@@ -41,15 +43,21 @@ Labels MatchingLabels(const Labels& labels, bool on, const std::vector<std::stri
 }
 
 std::string Key(const Labels& labels) {
+  size_t size = 0;
+  for (const Label& l : labels) size += l.name.size() + l.value.size() + 2;
   std::string key;
+  key.reserve(size);
   for (const Label& l : labels) {
-    StrAppend(key, l.name, '\xff', l.value, '\xff');
+    key.append(l.name);
+    key.push_back('\xff');
+    key.append(l.value);
+    key.push_back('\xff');
   }
   return key;
 }
 
 absl::Status CheckUniqueLabelsets(const Vector& v) {
-  std::set<std::string> seen;
+  std::unordered_set<std::string> seen;  // lookups only: order does not matter
   for (const Sample& s : v) {
     if (!seen.insert(Key(s.metric)).second) {
       return absl::InvalidArgumentError("vector cannot contain metrics with the same labelset");
@@ -281,12 +289,13 @@ class Mean {
   double count_ = 0;
 };
 
-// Labels for absent()/absent_over_time(): the equality matchers of the selector.
-Labels AbsentLabels(const Expr& arg) {
+// Labels for absent()/absent_over_time(): the equality matchers of the selector (`matchers`:
+// its matchers, plus EvalOptions::selector_matchers).
+Labels AbsentLabels(const Expr& arg, const std::vector<Matcher>& matchers) {
   Labels out;
   if (arg.kind != ExprKind::kVectorSelector && arg.kind != ExprKind::kMatrixSelector) return out;
   std::set<std::string> has;
-  for (const Matcher& m : arg.matchers) {
+  for (const Matcher& m : matchers) {
     if (m.name() == kMetricName) continue;
     std::erase_if(out, [&](const Label& l) { return l.name == m.name(); });
     if (m.op() == MatchOp::kEqual && !has.contains(m.name())) {
@@ -358,26 +367,43 @@ class Evaluator {
   }
 
  private:
+  // The selector's matchers, plus options_.selector_matchers (copied into `scratch`).
+  const std::vector<Matcher>& Matchers(const Expr& e, std::vector<Matcher>& scratch) const {
+    if (options_.selector_matchers.empty()) return e.matchers;
+    scratch = e.matchers;
+    scratch.insert(scratch.end(), options_.selector_matchers.begin(),
+                   options_.selector_matchers.end());
+    return scratch;
+  }
+
+  Labels AbsentLabelsOf(const Expr& arg) const {
+    std::vector<Matcher> scratch;
+    return AbsentLabels(arg, Matchers(arg, scratch));
+  }
+
   Vector SelectVector(const Expr& e) const {
     const int64_t ref = t_ - e.offset_ms;
     Vector out;
-    q_.Select(e.matchers, ref - options_.lookback_ms, ref,
-              [&](const Labels& labels, const std::vector<Point>& points) {
-                for (auto it = points.rbegin(); it != points.rend(); ++it) {
-                  if (it->timestamp_ms > ref) continue;
-                  if (it->timestamp_ms >= ref - options_.lookback_ms && !IsStaleNaN(it->value)) {
-                    out.push_back({labels, it->value, t_});
-                  }
-                  break;
-                }
-              });
+    std::vector<Matcher> scratch;
+    q_.SelectLatest(
+        Matchers(e, scratch), ref - options_.lookback_ms, ref,
+        [&](const Labels& labels, const std::vector<Point>& points) {
+          for (auto it = points.rbegin(); it != points.rend(); ++it) {
+            if (it->timestamp_ms > ref) continue;
+            if (it->timestamp_ms >= ref - options_.lookback_ms && !IsStaleNaN(it->value)) {
+              out.push_back({labels, it->value, t_});
+            }
+            break;
+          }
+        });
     return out;
   }
 
   Matrix SelectMatrix(const Expr& e) const {
     const int64_t ref = t_ - e.offset_ms;
     Matrix out;
-    q_.Select(e.matchers, ref - e.range_ms, ref,
+    std::vector<Matcher> scratch;
+    q_.Select(Matchers(e, scratch), ref - e.range_ms, ref,
               [&](const Labels& labels, const std::vector<Point>& points) {
                 Series s{labels, {}};
                 for (const Point& p : points) {
@@ -434,7 +460,7 @@ class Evaluator {
     };
     Vector out;
     if (e.op == BinOp::kOr) {
-      std::set<std::string> left;
+      std::unordered_set<std::string> left;
       for (const Sample& s : lhs) {
         left.insert(sig(s));
         out.push_back(s);
@@ -444,7 +470,7 @@ class Evaluator {
       }
       return out;
     }
-    std::set<std::string> right;
+    std::unordered_set<std::string> right;
     for (const Sample& s : rhs) right.insert(sig(s));
     const bool want = e.op == BinOp::kAnd;
     for (const Sample& s : lhs) {
@@ -460,7 +486,7 @@ class Evaluator {
     const bool one_to_many = e.card == Card::kOneToMany;
     const Vector& many = one_to_many ? rhs : lhs;
     const Vector& one = one_to_many ? lhs : rhs;
-    std::map<std::string, const Sample*> ones;
+    std::unordered_map<std::string, const Sample*> ones;  // lookups only
     for (const Sample& s : one) {
       Labels group = MatchingLabels(s.metric, e.on, names);
       auto [it, inserted] = ones.emplace(Key(group), &s);
@@ -475,7 +501,7 @@ class Evaluator {
     }
     Vector out;
     // Match group -> the result label sets produced for it.
-    std::map<std::string, std::set<std::string>> matched;
+    std::unordered_map<std::string, std::unordered_set<std::string>> matched;
     for (const Sample& ms : many) {
       std::string key = Key(MatchingLabels(ms.metric, e.on, names));
       auto it = ones.find(key);
@@ -621,7 +647,7 @@ class Evaluator {
       case Func::kAbsent: {
         VIGIE_ASSIGN_OR_RETURN(Value v, Eval(*e.args[0]));
         if (!v.vector.empty()) return VectorValue({});
-        return VectorValue({Sample{AbsentLabels(*e.args[0]), 1, t_}});
+        return VectorValue({Sample{AbsentLabelsOf(*e.args[0]), 1, t_}});
       }
       case Func::kAbs:
       case Func::kClampMin:
@@ -660,7 +686,7 @@ class Evaluator {
     VIGIE_ASSIGN_OR_RETURN(Value m, Eval(sel));
     if (e.func == Func::kAbsentOverTime) {
       if (!m.matrix.empty()) return VectorValue({});
-      return VectorValue({Sample{AbsentLabels(sel), 1, t_}});
+      return VectorValue({Sample{AbsentLabelsOf(sel), 1, t_}});
     }
     double duration = 0;
     if (e.func == Func::kPredictLinear) {
@@ -737,6 +763,17 @@ class Evaluator {
 };
 
 }  // namespace
+
+void Queryable::SelectLatest(
+    const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+    const std::function<void(const Labels&, const std::vector<Point>&)>& fn) const {
+  std::vector<Point> newest(1);
+  Select(matchers, mint_ms, maxt_ms, [&](const Labels& labels, const std::vector<Point>& points) {
+    if (points.empty()) return;
+    newest[0] = points.back();
+    fn(labels, newest);
+  });
+}
 
 std::string FormatMetric(const Labels& labels) {
   std::string name;

@@ -70,6 +70,12 @@ class Queryable {
   virtual void Select(
       const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
       const std::function<void(const Labels&, const std::vector<Point>&)>& fn) const = 0;
+  // What an instant-vector selector reads: as Select, but fn gets only the newest of each
+  // series' points in [mint_ms, maxt_ms] (which may be a staleness marker). The default keeps
+  // the last point of Select's; an implementation may avoid copying the others.
+  virtual void SelectLatest(
+      const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+      const std::function<void(const Labels&, const std::vector<Point>&)>& fn) const;
 };
 
 class Expr;  // AST (expr.h), immutable after parse, shareable across threads
@@ -90,7 +96,22 @@ std::string ExprToString(const Expr& expr);
 
 struct EvalOptions {
   int64_t lookback_ms = 300'000;  // instant-vector staleness lookback
+  // Added to the matchers of every selector, as if written in its braces (absent()'s labels
+  // included): `host="h"` evaluates a host-separable expression for host h only.
+  std::vector<Matcher> selector_matchers;
 };
+
+// Whether `expr` is host-separable: it yields a vector whose every sample has the `host`
+// label of the series it was computed from and depends only on that host's series. Then its
+// result for host h (the samples with host="h") is exactly what it yields when evaluated
+// with `host="h"` added to every selector (EvalOptions::selector_matchers), which reads
+// only h's series. Separable: selectors; numbers and time() as scalar operands; unary minus;
+// functions but absent(), absent_over_time(), vector() and scalar(); aggregations that keep
+// `host` (`by (host, ...)`, or `without (...)` not listing it); binary operations with a
+// scalar side that is separable-constant, or between two separable vectors matched on labels
+// that include `host` (no on/ignoring, `on(host, ...)`, or `ignoring(...)` without `host`).
+// Conservative: false for anything else (a scalar result, sum(x), x / on(env) y, ...).
+bool IsHostSeparable(const Expr& expr);
 
 absl::StatusOr<Value> EvalInstant(const Expr& expr, int64_t t_ms, const Queryable& q,
                                   const EvalOptions& options = {});
