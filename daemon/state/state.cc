@@ -14,6 +14,7 @@ struct SeriesNameEntry {
 };
 
 struct State::HostState {
+  std::string name;  // constant: the key in hosts_
   mutable std::mutex mu;
   HostRecord record;           // guarded by mu
   int open_streams = 0;        // guarded by mu
@@ -90,9 +91,20 @@ void State::Restore(std::vector<HostRecord> hosts) {
   for (auto& rec : hosts) {
     auto h = std::make_unique<HostState>();
     std::string name = rec.name;
+    h->name = name;
     h->record = std::move(rec);
     hosts_[name] = std::move(h);
   }
+  SortHostsLocked();
+}
+
+void State::SortHostsLocked() {
+  sorted_hosts_.clear();
+  sorted_hosts_.reserve(hosts_.size());
+  for (const auto& [name, h] : hosts_) sorted_hosts_.push_back(h.get());
+  // A host's name never changes (record.name is its key).
+  std::sort(sorted_hosts_.begin(), sorted_hosts_.end(),
+            [](const HostState* a, const HostState* b) { return a->name < b->name; });
 }
 
 State::HostState* State::Find(std::string_view host) const {
@@ -111,7 +123,12 @@ HostRecord State::Hello(const vigie::v1::HelloRequest& hello) {
     auto& slot = hosts_[hello.host()];
     if (!slot) {
       slot = std::make_unique<HostState>();
+      slot->name = hello.host();
       slot->record.name = hello.host();
+      sorted_hosts_.insert(
+          std::upper_bound(sorted_hosts_.begin(), sorted_hosts_.end(), slot->name,
+                           [](const std::string& n, const HostState* b) { return n < b->name; }),
+          slot.get());
       slot->record.first_seen_ms = now;
     }
     h = slot.get();
@@ -204,13 +221,17 @@ void State::StreamClosed(std::string_view host) {
   }
 }
 
+bool State::UpLocked(const HostState& h, int64_t now_ms) const {
+  const int64_t interval =
+      h.record.interval_ms > 0 ? h.record.interval_ms : options_.default_interval_ms;
+  return h.record.last_seen_ms > 0 &&
+         now_ms - h.record.last_seen_ms <= interval * options_.stale_after_intervals;
+}
+
 HostStatus State::StatusLocked(const HostState& h, int64_t now_ms) const {
   HostStatus s;
   s.record = h.record;
-  const int64_t interval =
-      h.record.interval_ms > 0 ? h.record.interval_ms : options_.default_interval_ms;
-  s.up = h.record.last_seen_ms > 0 &&
-         now_ms - h.record.last_seen_ms <= interval * options_.stale_after_intervals;
+  s.up = UpLocked(h, now_ms);
   s.connected = h.open_streams > 0;
   s.series_count = h.series.size();
   s.last_sample_ms = h.last_sample_ms;
@@ -250,11 +271,49 @@ void State::VisitMetric(std::string_view host, std::string_view metric,
   HostState* h = Find(host);
   if (h == nullptr) return;
   std::lock_guard lock(h->mu);
+  VisitMetricLocked(*h, metric, fn);
+}
+
+void State::VisitMetricLocked(const HostState& h, std::string_view metric,
+                              const std::function<void(const Series&)>& fn) {
   auto [first, last] =
-      std::equal_range(h->by_name.begin(), h->by_name.end(), NameHash(metric), ByHash{});
+      std::equal_range(h.by_name.begin(), h.by_name.end(), NameHash(metric), ByHash{});
   for (auto it = first; it != last; ++it) {
     if (it->series->metric == metric) fn(*it->series);  // not another name of the same hash
   }
+}
+
+void State::VisitHosts(const std::string* host,
+                       const std::function<void(const HostView&)>& fn) const {
+  const int64_t now = clock_.NowMillis();
+  auto visit = [&](const HostState& h) {
+    std::lock_guard lock(h.mu);
+    fn(HostView(h, UpLocked(h, now)));
+  };
+  if (host != nullptr) {
+    if (const HostState* h = Find(*host)) visit(*h);
+    return;
+  }
+  std::vector<const HostState*> hosts;
+  {
+    std::shared_lock lock(hosts_mu_);
+    hosts = sorted_hosts_;  // a HostState is never destroyed while State lives
+  }
+  for (const HostState* h : hosts) visit(*h);
+}
+
+const HostRecord& HostView::record() const { return h_.record; }
+bool HostView::connected() const { return h_.open_streams > 0; }
+size_t HostView::series_count() const { return h_.series.size(); }
+int64_t HostView::last_sample_ms() const { return h_.last_sample_ms; }
+
+void HostView::VisitSeries(const std::function<void(const Series&)>& fn) const {
+  for (const auto& [fp, series] : h_.series) fn(series);
+}
+
+void HostView::VisitMetric(std::string_view metric,
+                           const std::function<void(const Series&)>& fn) const {
+  State::VisitMetricLocked(h_, metric, fn);
 }
 
 void State::VisitAll(const std::function<void(const HostStatus&, const Series&)>& series_fn,

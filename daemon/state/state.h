@@ -67,6 +67,8 @@ struct HostStatus {
   int64_t last_sample_ms = 0;  // newest sample timestamp seen (agent clock); not persisted
 };
 
+class HostView;
+
 struct ApplyResult {
   bool duplicate = false;  // seq already applied: nothing changed
   bool gap = false;        // seq skipped ahead (agent dropped batches)
@@ -112,6 +114,10 @@ class State {
   // metric name (the other series are not visited), in the order they appeared.
   void VisitMetric(std::string_view host, std::string_view metric,
                    const std::function<void(const Series&)>& fn) const;
+  // Calls fn for every host in name order (as ListHosts), or for `host` only when not null,
+  // each under the host's lock, without copying host records. fn must be quick and must not
+  // call State.
+  void VisitHosts(const std::string* host, const std::function<void(const HostView&)>& fn) const;
   // Calls fn for every host and its series, host by host under each host's lock.
   void VisitAll(const std::function<void(const HostStatus&, const Series&)>& series_fn,
                 const std::function<void(const HostStatus&)>& host_fn) const;
@@ -123,10 +129,15 @@ class State {
   const Clock& clock() const { return clock_; }
 
  private:
+  friend class HostView;
   struct HostState;
 
   HostState* Find(std::string_view host) const;
   HostStatus StatusLocked(const HostState& h, int64_t now_ms) const;
+  bool UpLocked(const HostState& h, int64_t now_ms) const;
+  void SortHostsLocked();  // rebuilds sorted_hosts_
+  static void VisitMetricLocked(const HostState& h, std::string_view metric,
+                                const std::function<void(const Series&)>& fn);
   template <typename MetadataList>
   void MergeMetadata(const MetadataList& list);
 
@@ -137,9 +148,31 @@ class State {
   mutable std::shared_mutex hosts_mu_;
   // Guarded by hosts_mu_ (the map); each HostState has its own mutex.
   std::unordered_map<std::string, std::unique_ptr<HostState>> hosts_;
+  // The values of hosts_, sorted by host name (VisitHosts). Guarded by hosts_mu_.
+  std::vector<const HostState*> sorted_hosts_;
 
   mutable std::shared_mutex meta_mu_;
   std::unordered_map<std::string, MetricMeta> metadata_;  // guarded by meta_mu_
+};
+
+// One host as State::VisitHosts shows it, under the host's lock: its record is not copied
+// (HostStatus copies it), and its series can be visited without taking the lock again.
+class HostView {
+ public:
+  const HostRecord& record() const;
+  bool up() const { return up_; }
+  bool connected() const;
+  size_t series_count() const;
+  int64_t last_sample_ms() const;  // as HostStatus::last_sample_ms
+  // As State::VisitSeries and State::VisitMetric.
+  void VisitSeries(const std::function<void(const Series&)>& fn) const;
+  void VisitMetric(std::string_view metric, const std::function<void(const Series&)>& fn) const;
+
+ private:
+  friend class State;
+  HostView(const State::HostState& h, bool up) : h_(h), up_(up) {}
+  const State::HostState& h_;
+  bool up_;
 };
 
 }  // namespace vigie::daemon

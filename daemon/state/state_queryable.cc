@@ -62,19 +62,19 @@ Labels FullLabels(std::string_view metric, const Labels& own, const HostRecord& 
 }
 
 // How long a host or a series may stay silent before /metrics drops it.
-int64_t StaleWindowMs(const StateOptions& options, const HostStatus& h) {
+int64_t StaleWindowMs(const StateOptions& options, const HostView& h) {
   const int64_t interval =
-      h.record.interval_ms > 0 ? h.record.interval_ms : options.default_interval_ms;
+      h.record().interval_ms > 0 ? h.record().interval_ms : options.default_interval_ms;
   return interval * options.stale_after_intervals;
 }
 
 // When /metrics stopped showing `latest`'s series, if it did: its host went down, or the
 // series fell behind the host's newest sample by more than the stale window.
-std::optional<int64_t> GoneAt(const HostStatus& h, int64_t window_ms, const Point& latest) {
+std::optional<int64_t> GoneAt(const HostView& h, int64_t window_ms, const Point& latest) {
   std::optional<int64_t> gone;
-  if (!h.up) {
-    gone = h.record.last_seen_ms + window_ms;
-  } else if (latest.timestamp_ms < h.last_sample_ms - window_ms) {
+  if (!h.up()) {
+    gone = h.record().last_seen_ms + window_ms;
+  } else if (latest.timestamp_ms < h.last_sample_ms() - window_ms) {
     gone = latest.timestamp_ms + window_ms;
   }
   // After the last point even when the agent's clock runs ahead of the daemon's.
@@ -92,49 +92,43 @@ struct Found {
 void StateQueryable::Select(
     const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
     const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
-  SelectPoints(matchers, mint_ms, maxt_ms, /*newest_only=*/false, fn);
+  SelectOwned(matchers, mint_ms, maxt_ms, /*newest_only=*/false,
+              [&](Labels&& labels, std::vector<promql::Point>&& points) { fn(labels, points); });
 }
 
 void StateQueryable::SelectLatest(
     const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
     const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
-  SelectPoints(matchers, mint_ms, maxt_ms, /*newest_only=*/true, fn);
+  SelectOwned(matchers, mint_ms, maxt_ms, /*newest_only=*/true,
+              [&](Labels&& labels, std::vector<promql::Point>&& points) { fn(labels, points); });
 }
 
-void StateQueryable::SelectPoints(
-    const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms, bool newest_only,
-    const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const {
+void StateQueryable::SelectOwned(const std::vector<Matcher>& matchers, int64_t mint_ms,
+                                 int64_t maxt_ms, bool newest_only, const SelectOwnedFn& fn) const {
   if (mint_ms > maxt_ms) return;
   const std::string* name = EqualityValue(matchers, kNameLabel);
   const std::string* host = EqualityValue(matchers, "host");
 
-  std::vector<HostStatus> hosts;
-  if (host != nullptr) {
-    if (auto h = state_.GetHost(*host)) hosts.push_back(std::move(*h));
-  } else {
-    hosts = state_.ListHosts();
-  }
-
   std::vector<Found> found;
-  for (const HostStatus& h : hosts) {
-    found.clear();
+  state_.VisitHosts(host, [&](const HostView& h) {
+    const HostRecord& record = h.record();
     // The derived series, as state_metrics.cc exposes them: one point at maxt.
     const std::pair<std::string_view, double> derived[] = {
-        {"vigie_host_up", h.up ? 1 : 0},
-        {"vigie_host_connected", h.connected ? 1 : 0},
-        {"vigie_host_series", static_cast<double>(h.series_count)},
+        {"vigie_host_up", h.up() ? 1 : 0},
+        {"vigie_host_connected", h.connected() ? 1 : 0},
+        {"vigie_host_series", static_cast<double>(h.series_count())},
         {"vigie_host_last_report_timestamp_seconds",
-         static_cast<double>(h.record.last_seen_ms) / 1000.0},
+         static_cast<double>(record.last_seen_ms) / 1000.0},
     };
     for (const auto& [metric, value] : derived) {
       if (name != nullptr && *name != metric) continue;
-      if (!MatchesSeries(matchers, metric, {}, h.record)) continue;
-      found.push_back({FullLabels(metric, {}, h.record), {Point{maxt_ms, value}}});
+      if (!MatchesSeries(matchers, metric, {}, record)) continue;
+      found.push_back({FullLabels(metric, {}, record), {Point{maxt_ms, value}}});
     }
 
     const int64_t window_ms = StaleWindowMs(state_.options(), h);
     auto visit = [&](const Series& s) {
-      if (!MatchesSeries(matchers, s.metric, s.labels, h.record)) return;
+      if (!MatchesSeries(matchers, s.metric, s.labels, record)) return;
       auto latest = s.ring.Latest();
       if (!latest) return;
       const std::optional<int64_t> gone = GoneAt(h, window_ms, *latest);
@@ -151,16 +145,16 @@ void StateQueryable::SelectPoints(
       }
       if (marker) points.push_back({*gone, promql::StaleNaN()});
       if (points.empty()) return;
-      found.push_back({FullLabels(s.metric, s.labels, h.record), std::move(points)});
+      found.push_back({FullLabels(s.metric, s.labels, record), std::move(points)});
     };
     if (name != nullptr) {
-      state_.VisitMetric(h.record.name, *name, visit);  // through the index by name
+      h.VisitMetric(*name, visit);  // through the index by name
     } else {
-      state_.VisitSeries(h.record.name, visit);
+      h.VisitSeries(visit);
     }
-    // Outside the host's lock.
-    for (const Found& f : found) fn(f.labels, f.points);
-  }
+  });
+  // Outside the hosts' locks.
+  for (Found& f : found) fn(std::move(f.labels), std::move(f.points));
 }
 
 }  // namespace vigie::daemon

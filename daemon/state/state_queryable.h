@@ -21,8 +21,9 @@
 // through State's per-host index by metric name (State::VisitMetric); other matchers on the
 // name (regex, !=) visit every series. Matchers are checked before a series' label set is
 // built. SelectLatest (instant selectors) copies only each series' newest point.
-// Points are copied out under the host's lock, and `fn` is called after the lock is released,
-// so `fn` may be slow.
+// Hosts are read through State::VisitHosts (no copy of their records). Points are copied out
+// under each host's lock, and `fn` is called after every lock is released, so `fn` may be
+// slow.
 //
 // Thread-safety: Select() is const and may run concurrently; it takes State's locks.
 #pragma once
@@ -49,11 +50,11 @@ class StateQueryable : public promql::Queryable {
                     const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn)
       const override;
 
- private:
-  void SelectPoints(
-      const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms, bool newest_only,
-      const std::function<void(const Labels&, const std::vector<promql::Point>&)>& fn) const;
+  // What the evaluator calls: fn takes the label sets and points built here.
+  void SelectOwned(const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+                   bool newest_only, const SelectOwnedFn& fn) const override;
 
+ private:
   const State& state_;
 };
 

@@ -56,11 +56,59 @@ std::string Key(const Labels& labels) {
   return key;
 }
 
+// Whether `l` identifies a match group (MatchingLabels keeps it).
+bool InGroup(const Label& l, bool on, const std::vector<std::string>& names) {
+  const bool listed = Contains(names, l.name);
+  return on ? listed : (!listed && l.name != kMetricName);
+}
+
+// A 64-bit hash of MatchingLabels(labels, on, names), without building it. Equal groups have
+// equal hashes; callers compare groups (SameGroup) to rule out a collision.
+uint64_t GroupHash(const Labels& labels, bool on, const std::vector<std::string>& names) {
+  FingerprintBuilder b;
+  for (const Label& l : labels) {
+    if (!InGroup(l, on, names)) continue;
+    b.Add(l.name);
+    b.Add(l.value);
+  }
+  return b.value();
+}
+
+// MatchingLabels(a, on, names) == MatchingLabels(b, on, names), without building them.
+bool SameGroup(const Labels& a, const Labels& b, bool on, const std::vector<std::string>& names) {
+  auto ia = a.begin();
+  auto ib = b.begin();
+  for (;;) {
+    while (ia != a.end() && !InGroup(*ia, on, names)) ++ia;
+    while (ib != b.end() && !InGroup(*ib, on, names)) ++ib;
+    if (ia == a.end() || ib == b.end()) return ia == a.end() && ib == b.end();
+    if (ia->name != ib->name || ia->value != ib->value) return false;
+    ++ia;
+    ++ib;
+  }
+}
+
+uint64_t LabelsHash(const Labels& labels) {
+  FingerprintBuilder b;
+  for (const Label& l : labels) {
+    b.Add(l.name);
+    b.Add(l.value);
+  }
+  return b.value();
+}
+
 absl::Status CheckUniqueLabelsets(const Vector& v) {
-  std::unordered_set<std::string> seen;  // lookups only: order does not matter
-  for (const Sample& s : v) {
-    if (!seen.insert(Key(s.metric)).second) {
-      return absl::InvalidArgumentError("vector cannot contain metrics with the same labelset");
+  // Hashes sorted, then equal hashes compared: no per-sample allocation.
+  std::vector<std::pair<uint64_t, const Labels*>> hashes;
+  hashes.reserve(v.size());
+  for (const Sample& s : v) hashes.emplace_back(LabelsHash(s.metric), &s.metric);
+  std::sort(hashes.begin(), hashes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < hashes.size(); ++i) {
+    for (size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
+      if (*hashes[j - 1].second == *hashes[i].second) {
+        return absl::InvalidArgumentError("vector cannot contain metrics with the same labelset");
+      }
     }
   }
   return absl::OkStatus();
@@ -385,13 +433,13 @@ class Evaluator {
     const int64_t ref = t_ - e.offset_ms;
     Vector out;
     std::vector<Matcher> scratch;
-    q_.SelectLatest(
-        Matchers(e, scratch), ref - options_.lookback_ms, ref,
-        [&](const Labels& labels, const std::vector<Point>& points) {
+    q_.SelectOwned(
+        Matchers(e, scratch), ref - options_.lookback_ms, ref, /*newest_only=*/true,
+        [&](Labels&& labels, std::vector<Point>&& points) {
           for (auto it = points.rbegin(); it != points.rend(); ++it) {
             if (it->timestamp_ms > ref) continue;
             if (it->timestamp_ms >= ref - options_.lookback_ms && !IsStaleNaN(it->value)) {
-              out.push_back({labels, it->value, t_});
+              out.push_back({std::move(labels), it->value, t_});
             }
             break;
           }
@@ -403,17 +451,14 @@ class Evaluator {
     const int64_t ref = t_ - e.offset_ms;
     Matrix out;
     std::vector<Matcher> scratch;
-    q_.Select(Matchers(e, scratch), ref - e.range_ms, ref,
-              [&](const Labels& labels, const std::vector<Point>& points) {
-                Series s{labels, {}};
-                for (const Point& p : points) {
-                  if (p.timestamp_ms >= ref - e.range_ms && p.timestamp_ms <= ref &&
-                      !IsStaleNaN(p.value)) {
-                    s.points.push_back(p);
-                  }
-                }
-                if (!s.points.empty()) out.push_back(std::move(s));
-              });
+    q_.SelectOwned(Matchers(e, scratch), ref - e.range_ms, ref, /*newest_only=*/false,
+                   [&](Labels&& labels, std::vector<Point>&& points) {
+                     std::erase_if(points, [&](const Point& p) {
+                       return p.timestamp_ms < ref - e.range_ms || p.timestamp_ms > ref ||
+                              IsStaleNaN(p.value);
+                     });
+                     if (!points.empty()) out.push_back({std::move(labels), std::move(points)});
+                   });
     return out;
   }
 
@@ -427,13 +472,15 @@ class Evaluator {
     }
     Vector out;
     if (lhs.kind == Value::kVector && rhs.kind == Value::kVector) {
-      if (IsSetOperator(e.op)) return VectorValue(SetOperation(e, lhs.vector, rhs.vector));
+      if (IsSetOperator(e.op)) {
+        return VectorValue(SetOperation(e, std::move(lhs.vector), rhs.vector));
+      }
       VIGIE_ASSIGN_OR_RETURN(out, VectorBinop(e, lhs.vector, rhs.vector));
     } else {
       const bool swap = lhs.kind == Value::kScalar;
-      const Vector& vec = swap ? rhs.vector : lhs.vector;
+      Vector& vec = swap ? rhs.vector : lhs.vector;
       const double scalar = swap ? lhs.scalar : rhs.scalar;
-      for (const Sample& s : vec) {
+      for (Sample& s : vec) {
         double l = swap ? scalar : s.value;
         double r = swap ? s.value : scalar;
         auto [v, keep] = ElemBinop(e.op, l, r);
@@ -444,7 +491,7 @@ class Evaluator {
           keep = true;
         }
         if (!keep) continue;
-        Sample r_sample{s.metric, v, t_};
+        Sample r_sample{std::move(s.metric), v, t_};  // `vec` is not read again
         if (!IsComparison(e.op) || e.return_bool) DropMetricName(r_sample.metric);
         out.push_back(std::move(r_sample));
       }
@@ -453,60 +500,86 @@ class Evaluator {
     return VectorValue(std::move(out));
   }
 
-  Vector SetOperation(const Expr& e, const Vector& lhs, const Vector& rhs) const {
-    auto sig = [&](const Sample& s) {
-      return Key(MatchingLabels(s.metric, e.on,
-                                e.has_matching ? e.matching_labels : std::vector<std::string>{}));
+  // and/or/unless. Match groups are found by hash (GroupHash), and compared on a hash hit.
+  Vector SetOperation(const Expr& e, Vector lhs, const Vector& rhs) const {
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>& names = e.has_matching ? e.matching_labels : kNone;
+    // One sample of each match group of `v`, by group hash; false when two different groups
+    // of `v` have the same hash.
+    auto index = [&](const Vector& v, std::unordered_multimap<uint64_t, const Sample*>& out) {
+      out.reserve(v.size());
+      for (const Sample& s : v) out.emplace(GroupHash(s.metric, e.on, names), &s);
+    };
+    auto contains = [&](const std::unordered_multimap<uint64_t, const Sample*>& set,
+                        const Sample& s) {
+      auto [first, last] = set.equal_range(GroupHash(s.metric, e.on, names));
+      for (auto it = first; it != last; ++it) {
+        if (SameGroup(it->second->metric, s.metric, e.on, names)) return true;
+      }
+      return false;
     };
     Vector out;
     if (e.op == BinOp::kOr) {
-      std::unordered_set<std::string> left;
-      for (const Sample& s : lhs) {
-        left.insert(sig(s));
-        out.push_back(s);
-      }
+      std::unordered_multimap<uint64_t, const Sample*> left;
+      index(lhs, left);
+      std::vector<const Sample*> extra;
       for (const Sample& s : rhs) {
-        if (!left.contains(sig(s))) out.push_back(s);
+        if (!contains(left, s)) extra.push_back(&s);
       }
+      out = std::move(lhs);  // `left` points into it; not read any more
+      out.reserve(out.size() + extra.size());
+      for (const Sample* s : extra) out.push_back(*s);
       return out;
     }
-    std::unordered_set<std::string> right;
-    for (const Sample& s : rhs) right.insert(sig(s));
+    std::unordered_multimap<uint64_t, const Sample*> right;
+    index(rhs, right);
     const bool want = e.op == BinOp::kAnd;
-    for (const Sample& s : lhs) {
-      if (right.contains(sig(s)) == want) out.push_back(s);
+    for (Sample& s : lhs) {
+      if (contains(right, s) == want) out.push_back(std::move(s));
     }
     return out;
   }
 
   // Arithmetic and comparison between two vectors: one-to-one, or many-to-one/one-to-many
   // with group_left/group_right (the "one" side must be unique per match group).
-  absl::StatusOr<Vector> VectorBinop(const Expr& e, const Vector& lhs, const Vector& rhs) const {
+  // Match groups are found by hash (GroupHash) and compared on a hash hit. The "many" side's
+  // label sets are moved into the result.
+  absl::StatusOr<Vector> VectorBinop(const Expr& e, Vector& lhs, Vector& rhs) const {
     const std::vector<std::string>& names = e.matching_labels;  // empty without on/ignoring
     const bool one_to_many = e.card == Card::kOneToMany;
-    const Vector& many = one_to_many ? rhs : lhs;
+    Vector& many = one_to_many ? rhs : lhs;
     const Vector& one = one_to_many ? lhs : rhs;
-    std::unordered_map<std::string, const Sample*> ones;  // lookups only
+    // Group hash -> the samples of `one` with that hash (one per group, else an error).
+    std::unordered_multimap<uint64_t, const Sample*> ones;  // lookups only
+    ones.reserve(one.size());
+    auto find_one = [&](uint64_t hash, const Labels& labels) -> const Sample* {
+      auto [first, last] = ones.equal_range(hash);
+      for (auto it = first; it != last; ++it) {
+        if (SameGroup(it->second->metric, labels, e.on, names)) return it->second;
+      }
+      return nullptr;
+    };
     for (const Sample& s : one) {
-      Labels group = MatchingLabels(s.metric, e.on, names);
-      auto [it, inserted] = ones.emplace(Key(group), &s);
-      if (!inserted) {
+      const uint64_t hash = GroupHash(s.metric, e.on, names);
+      if (const Sample* dup = find_one(hash, s.metric)) {
         return absl::InvalidArgumentError(fmt::format(
             "found duplicate series for the match group {} on the {} hand-side of the "
             "operation: [{}, {}];many-to-many matching not allowed: matching labels must be "
             "unique on one side",
-            FormatMetric(group), one_to_many ? "left" : "right", FormatMetric(it->second->metric),
-            FormatMetric(s.metric)));
+            FormatMetric(MatchingLabels(s.metric, e.on, names)), one_to_many ? "left" : "right",
+            FormatMetric(dup->metric), FormatMetric(s.metric)));
       }
+      ones.emplace(hash, &s);
     }
     Vector out;
-    // Match group -> the result label sets produced for it.
-    std::unordered_map<std::string, std::unordered_set<std::string>> matched;
-    for (const Sample& ms : many) {
-      std::string key = Key(MatchingLabels(ms.metric, e.on, names));
-      auto it = ones.find(key);
-      if (it == ones.end()) continue;
-      const Sample& os = *it->second;
+    // One-to-one: the `one` samples matched so far (a match group is one `one` sample).
+    std::unordered_set<const Sample*> matched_once;
+    // Many-to-one: per `one` sample, the result label sets produced for its group.
+    std::unordered_map<const Sample*, std::unordered_multimap<uint64_t, size_t>> matched;
+    for (Sample& ms : many) {
+      const Sample* found = find_one(GroupHash(ms.metric, e.on, names), ms.metric);
+      if (found == nullptr) continue;
+      const Sample& os = *found;
       const double l = one_to_many ? os.value : ms.value;
       const double r = one_to_many ? ms.value : os.value;
       auto [v, keep] = ElemBinop(e.op, l, r);
@@ -515,32 +588,38 @@ class Evaluator {
       } else if (!keep) {
         continue;
       }
-      Sample s{ms.metric, v, t_};
+      Sample s{std::move(ms.metric), v, t_};  // `many` is not read again
       if (!IsComparison(e.op) || e.return_bool) DropMetricName(s.metric);
       if (e.card == Card::kOneToOne) {
         if (e.has_matching) {
           std::erase_if(s.metric,
                         [&](const Label& lb) { return Contains(names, lb.name) != e.on; });
         }
-      } else {
-        for (const std::string& name : e.include) {
-          std::erase_if(s.metric, [&](const Label& lb) { return lb.name == name; });
-          for (const Label& lb : os.metric) {
-            if (lb.name == name && !lb.value.empty()) s.metric.push_back(lb);
-          }
+        if (!matched_once.insert(&os).second) {
+          return absl::InvalidArgumentError(
+              "multiple matches for labels: many-to-one matching must be explicit "
+              "(group_left/group_right)");
         }
-        std::sort(s.metric.begin(), s.metric.end());
+        out.push_back(std::move(s));
+        continue;
       }
-      auto [group_it, first] = matched.try_emplace(key);
-      if (e.card == Card::kOneToOne && !first) {
-        return absl::InvalidArgumentError(
-            "multiple matches for labels: many-to-one matching must be explicit "
-            "(group_left/group_right)");
+      for (const std::string& name : e.include) {
+        std::erase_if(s.metric, [&](const Label& lb) { return lb.name == name; });
+        for (const Label& lb : os.metric) {
+          if (lb.name == name && !lb.value.empty()) s.metric.push_back(lb);
+        }
       }
-      if (!group_it->second.insert(Key(s.metric)).second) {
-        return absl::InvalidArgumentError(
-            "multiple matches for labels: grouping labels must ensure unique matches");
+      std::sort(s.metric.begin(), s.metric.end());
+      auto& results = matched[&os];
+      const uint64_t hash = LabelsHash(s.metric);
+      auto [first, last] = results.equal_range(hash);
+      for (auto it = first; it != last; ++it) {
+        if (out[it->second].metric == s.metric) {
+          return absl::InvalidArgumentError(
+              "multiple matches for labels: grouping labels must ensure unique matches");
+        }
       }
+      results.emplace(hash, out.size());
       out.push_back(std::move(s));
     }
     return out;
@@ -559,23 +638,31 @@ class Evaluator {
       Mean mean{false};
       std::vector<const Sample*> samples;  // topk/bottomk
     };
-    std::map<std::string, Group> groups;
+    // Groups in order of appearance, found by the hash of their labels (GroupHash with
+    // on = by), compared on a hash hit.
+    std::vector<Group> groups;
+    std::unordered_multimap<uint64_t, size_t> group_index;
+    const bool by = !e.without;
     for (const Sample& s : in.vector) {
-      Labels labels;
-      for (const Label& l : s.metric) {
-        bool listed = Contains(e.grouping, l.name);
-        if (e.without ? (!listed && l.name != kMetricName) : listed) labels.push_back(l);
+      const uint64_t hash = GroupHash(s.metric, by, e.grouping);
+      Group* found = nullptr;
+      auto [first, last] = group_index.equal_range(hash);
+      for (auto it = first; it != last; ++it) {
+        if (SameGroup(groups[it->second].samples[0]->metric, s.metric, by, e.grouping)) {
+          found = &groups[it->second];
+          break;
+        }
       }
-      std::string key = Key(labels);
-      auto [it, inserted] = groups.try_emplace(key);
-      Group& g = it->second;
-      if (inserted) {
-        g.labels = std::move(labels);
+      if (found == nullptr) {
+        group_index.emplace(hash, groups.size());
+        Group& g = groups.emplace_back();
+        g.labels = MatchingLabels(s.metric, by, e.grouping);
         g.value = s.value;
         g.mean.Add(s.value);
         g.samples.push_back(&s);
         continue;
       }
+      Group& g = *found;
       switch (e.agg) {
         case AggOp::kSum:
           g.value += s.value;
@@ -596,21 +683,28 @@ class Evaluator {
           break;
       }
     }
+    // In the order of the groups' keys, as before hashing (a std::map by Key).
+    std::vector<std::pair<std::string, Group*>> ordered;
+    ordered.reserve(groups.size());
+    for (Group& g : groups) ordered.emplace_back(Key(g.labels), &g);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     Vector out;
-    for (auto& [key, g] : groups) {
+    for (auto& [key, gp] : ordered) {
+      Group& g = *gp;
       switch (e.agg) {
         case AggOp::kAvg:
-          out.push_back({g.labels, g.mean.value(), t_});
+          out.push_back({std::move(g.labels), g.mean.value(), t_});
           break;
         case AggOp::kCount:
-          out.push_back({g.labels, static_cast<double>(g.samples.size()), t_});
+          out.push_back({std::move(g.labels), static_cast<double>(g.samples.size()), t_});
           break;
         case AggOp::kTopk:
         case AggOp::kBottomk:
           VIGIE_RETURN_IF_ERROR(AppendTopK(e.agg == AggOp::kTopk, param, g.samples, out));
           break;
         default:
-          out.push_back({g.labels, g.value, t_});
+          out.push_back({std::move(g.labels), g.value, t_});
       }
     }
     return VectorValue(std::move(out));
@@ -763,6 +857,18 @@ class Evaluator {
 };
 
 }  // namespace
+
+void Queryable::SelectOwned(const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+                            bool newest_only, const SelectOwnedFn& fn) const {
+  auto copy = [&](const Labels& labels, const std::vector<Point>& points) {
+    fn(Labels(labels), std::vector<Point>(points));
+  };
+  if (newest_only) {
+    SelectLatest(matchers, mint_ms, maxt_ms, copy);
+  } else {
+    Select(matchers, mint_ms, maxt_ms, copy);
+  }
+}
 
 void Queryable::SelectLatest(
     const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,

@@ -76,6 +76,12 @@ class Queryable {
   virtual void SelectLatest(
       const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
       const std::function<void(const Labels&, const std::vector<Point>&)>& fn) const;
+  // What the evaluator calls: SelectLatest (newest_only) or Select, but fn owns the label
+  // set and points it is handed and may move from them. The default copies what Select or
+  // SelectLatest give; an implementation that builds them may hand them over instead.
+  using SelectOwnedFn = std::function<void(Labels&&, std::vector<Point>&&)>;
+  virtual void SelectOwned(const std::vector<Matcher>& matchers, int64_t mint_ms, int64_t maxt_ms,
+                           bool newest_only, const SelectOwnedFn& fn) const;
 };
 
 class Expr;  // AST (expr.h), immutable after parse, shareable across threads

@@ -156,5 +156,41 @@ TEST_F(StateTest, ListHostsSorted) {
   EXPECT_EQ(hosts[1].record.name, "b");
 }
 
+// VisitHosts shows what ListHosts copies, in the same order, and the host's series.
+TEST_F(StateTest, VisitHostsMatchesListHosts) {
+  HostRecord restored;
+  restored.name = "c";
+  state_.Restore({restored});
+  Hello("b");
+  Hello("a");
+  ASSERT_FALSE(state_.Apply("a", Batch(1, 1000, 2)).duplicate);
+  state_.StreamOpened("a");
+  clock_.Advance(std::chrono::milliseconds(1500));
+  const auto hosts = state_.ListHosts();
+  size_t i = 0;
+  state_.VisitHosts(nullptr, [&](const HostView& h) {
+    ASSERT_LT(i, hosts.size());
+    EXPECT_EQ(h.record().name, hosts[i].record.name);
+    EXPECT_EQ(h.record().labels, hosts[i].record.labels);
+    EXPECT_EQ(h.up(), hosts[i].up);
+    EXPECT_EQ(h.connected(), hosts[i].connected);
+    EXPECT_EQ(h.series_count(), hosts[i].series_count);
+    EXPECT_EQ(h.last_sample_ms(), hosts[i].last_sample_ms);
+    size_t all = 0, named = 0;
+    h.VisitSeries([&](const Series&) { ++all; });
+    h.VisitMetric("m", [&](const Series&) { ++named; });
+    EXPECT_EQ(all, hosts[i].series_count);
+    EXPECT_EQ(named, hosts[i].series_count);
+    ++i;
+  });
+  EXPECT_EQ(i, 3u);
+  const std::string b = "b";
+  std::vector<std::string> seen;
+  state_.VisitHosts(&b, [&](const HostView& h) { seen.push_back(h.record().name); });
+  EXPECT_EQ(seen, std::vector<std::string>{"b"});
+  const std::string unknown = "x";
+  state_.VisitHosts(&unknown, [&](const HostView&) { ADD_FAILURE(); });
+}
+
 }  // namespace
 }  // namespace vigie::daemon
