@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <optional>
+#include <utility>
 
 #include "common/matcher.h"
 #include "common/strings.h"
@@ -137,6 +138,31 @@ absl::StatusOr<vigie::v1::AddSilenceRequest> MakeSilenceRequest(const SilenceFla
   return request;
 }
 
+namespace {
+
+// `text` as a day or RFC 3339 time; the error names `flag`.
+absl::StatusOr<int64_t> ParseTimeFlag(std::string_view flag, std::string_view text) {
+  if (text.empty()) return absl::InvalidArgumentError(StrCat(flag, " is required"));
+  absl::StatusOr<int64_t> t = ParseDateOrRfc3339(text);
+  if (!t.ok()) return absl::InvalidArgumentError(StrCat(flag, ": ", StatusMessage(t.status())));
+  return t;
+}
+
+// [from, to) in Unix milliseconds, both required, to after from.
+absl::StatusOr<std::pair<int64_t, int64_t>> ParseRange(const RangeFlags& range) {
+  absl::StatusOr<int64_t> from = ParseTimeFlag("--from", range.from);
+  if (!from.ok()) return from.status();
+  absl::StatusOr<int64_t> to = ParseTimeFlag("--to", range.to);
+  if (!to.ok()) return to.status();
+  if (*to <= *from) {
+    return absl::InvalidArgumentError(
+        StrCat("--to: \"", range.to, "\" must be after --from \"", range.from, "\""));
+  }
+  return std::pair<int64_t, int64_t>{*from, *to};
+}
+
+}  // namespace
+
 absl::StatusOr<vigie::v1::ListIncidentsRequest> MakeListIncidentsRequest(
     const IncidentListFlags& flags) {
   vigie::v1::ListIncidentsRequest request;
@@ -182,6 +208,81 @@ absl::StatusOr<vigie::v1::IncidentActionRequest> MakeIncidentActionRequest(
     request.set_cause(flags.cause);
     request.set_owner(flags.owner);
   }
+  return request;
+}
+
+absl::StatusOr<vigie::v1::OpenIncidentRequest> MakeOpenIncidentRequest(
+    const OpenIncidentFlags& flags, std::string_view actor) {
+  if (flags.title.empty()) return absl::InvalidArgumentError("--title is required");
+  if (flags.service.empty()) return absl::InvalidArgumentError("--service is required");
+  if (flags.reported_by.empty()) return absl::InvalidArgumentError("--reported-by is required");
+  if (!flags.severity.empty() && flags.severity != "critical" && flags.severity != "warning" &&
+      flags.severity != "info") {
+    return absl::InvalidArgumentError(
+        StrCat("--severity: \"", flags.severity, "\" is not one of critical, warning, info"));
+  }
+  vigie::v1::OpenIncidentRequest request;
+  request.set_title(flags.title);
+  request.set_service(flags.service);
+  request.set_severity(flags.severity.empty() ? "warning" : flags.severity);
+  request.set_reported_by(flags.reported_by);
+  request.set_actor(std::string(actor));
+  return request;
+}
+
+absl::StatusOr<vigie::v1::WhoIsOnCallRequest> MakeWhoIsOnCallRequest(std::string_view schedule,
+                                                                     std::string_view at) {
+  vigie::v1::WhoIsOnCallRequest request;
+  request.set_schedule(std::string(schedule));
+  if (!at.empty()) {
+    absl::StatusOr<int64_t> t = ParseTimeFlag("--at", at);
+    if (!t.ok()) return t.status();
+    request.set_at_ms(*t);
+  }
+  return request;
+}
+
+absl::StatusOr<vigie::v1::RenderScheduleRequest> MakeRenderScheduleRequest(
+    std::string_view schedule, const RangeFlags& range) {
+  if (schedule.empty()) return absl::InvalidArgumentError("SCHEDULE must not be empty");
+  absl::StatusOr<std::pair<int64_t, int64_t>> r = ParseRange(range);
+  if (!r.ok()) return r.status();
+  vigie::v1::RenderScheduleRequest request;
+  request.set_schedule(std::string(schedule));
+  request.set_from_ms(r->first);
+  request.set_to_ms(r->second);
+  return request;
+}
+
+absl::StatusOr<vigie::v1::AddOverrideRequest> MakeAddOverrideRequest(std::string_view schedule,
+                                                                     const OverrideFlags& flags,
+                                                                     std::string_view actor) {
+  if (schedule.empty()) return absl::InvalidArgumentError("SCHEDULE must not be empty");
+  if (flags.user.empty()) return absl::InvalidArgumentError("--user is required");
+  absl::StatusOr<std::pair<int64_t, int64_t>> r = ParseRange(flags.range);
+  if (!r.ok()) return r.status();
+  vigie::v1::AddOverrideRequest request;
+  request.set_schedule(std::string(schedule));
+  request.set_user(flags.user);
+  request.set_start_ms(r->first);
+  request.set_end_ms(r->second);
+  request.set_reason(flags.reason);
+  request.set_actor(std::string(actor));
+  return request;
+}
+
+absl::StatusOr<vigie::v1::IncidentReportRequest> MakeReportRequest(const RangeFlags& range,
+                                                                   std::string_view format) {
+  if (format != "table" && format != "csv" && format != "json" && format != "html") {
+    return absl::InvalidArgumentError(
+        StrCat("--output: \"", format, "\" is not one of table, csv, json, html"));
+  }
+  absl::StatusOr<std::pair<int64_t, int64_t>> r = ParseRange(range);
+  if (!r.ok()) return r.status();
+  vigie::v1::IncidentReportRequest request;
+  request.set_from_ms(r->first);
+  request.set_to_ms(r->second);
+  request.set_format(std::string(format));
   return request;
 }
 

@@ -1,8 +1,8 @@
 // vigiectl's command-line values that need more than CLI11's checks: RFC 3339
 // times and days, silence matchers, the requests built from `silence add`'s,
-// `incidents`' and the incident actions' flags, and the actor sent with every
-// mutation. Pure functions (the current time and the environment are passed
-// in), unit-tested without a daemon.
+// `incidents`', the incident actions', `incident open`'s, `oncall`'s and
+// `report`'s flags, and the actor sent with every mutation. Pure functions (the current time and
+// the environment are passed in), unit-tested without a daemon.
 //
 // Errors are InvalidArgument messages that name the flag (`--match "x": ...`),
 // printed by vigiectl before it exits with its usage code (2).
@@ -72,6 +72,51 @@ struct IncidentActionFlags {
 absl::StatusOr<vigie::v1::IncidentActionRequest> MakeIncidentActionRequest(
     int64_t id, vigie::v1::IncidentActionRequest::Action action, const IncidentActionFlags& flags,
     std::string_view actor);
+
+struct OpenIncidentFlags {
+  std::string title;        // --title (required)
+  std::string service;      // --service (required)
+  std::string severity;     // --severity: critical, warning or info; "" for warning
+  std::string reported_by;  // --reported-by (required)
+};
+
+// The OpenIncident request for `incident open`; an error names the flag
+// (--title, --service, --reported-by missing, --severity unknown).
+absl::StatusOr<vigie::v1::OpenIncidentRequest> MakeOpenIncidentRequest(
+    const OpenIncidentFlags& flags, std::string_view actor);
+
+// The WhoIsOnCall request for `oncall who`: `schedule` "" for every schedule,
+// `at` (a day or RFC 3339) "" for now (at_ms 0: vigied's now); an error names --at.
+absl::StatusOr<vigie::v1::WhoIsOnCallRequest> MakeWhoIsOnCallRequest(std::string_view schedule,
+                                                                     std::string_view at);
+
+// A required time range: --from and --to (exclusive), each a day or RFC 3339.
+struct RangeFlags {
+  std::string from;
+  std::string to;
+};
+
+// The RenderSchedule request for `oncall show S`; an error names the
+// argument (SCHEDULE empty, --from, --to missing or not after --from).
+absl::StatusOr<vigie::v1::RenderScheduleRequest> MakeRenderScheduleRequest(
+    std::string_view schedule, const RangeFlags& range);
+
+struct OverrideFlags {
+  std::string user;    // --user (required)
+  RangeFlags range;    // --from, --to (required)
+  std::string reason;  // --reason
+};
+
+// The AddOverride request for `oncall override S`; an error names the
+// argument (SCHEDULE empty, --user missing, --from, --to).
+absl::StatusOr<vigie::v1::AddOverrideRequest> MakeAddOverrideRequest(std::string_view schedule,
+                                                                     const OverrideFlags& flags,
+                                                                     std::string_view actor);
+
+// The Report request for `report`: `format` is the global --output (table,
+// csv, json or html); an error names --from, --to or --output.
+absl::StatusOr<vigie::v1::IncidentReportRequest> MakeReportRequest(const RangeFlags& range,
+                                                                   std::string_view format);
 
 // Who is asking: "AUTHOR@HOSTNAME", AUTHOR being `author`, else `user` (from
 // $USER), else "unknown"; just AUTHOR when `hostname` is empty.

@@ -142,4 +142,60 @@ absl::StatusOr<vigie::v1::Incident> AdminClient::ActOnIncident(
       &vigie::v1::Admin::Stub::ActOnIncident, request, timeout_);
 }
 
+absl::StatusOr<vigie::v1::Incident> AdminClient::OpenIncident(
+    const vigie::v1::OpenIncidentRequest& request) {
+  return stub_->Call<vigie::v1::OpenIncidentRequest, vigie::v1::Incident>(
+      &vigie::v1::Admin::Stub::OpenIncident, request, timeout_);
+}
+
+absl::StatusOr<std::vector<vigie::v1::OnCall>> AdminClient::WhoIsOnCall(
+    const vigie::v1::WhoIsOnCallRequest& request) {
+  auto response = stub_->Call<vigie::v1::WhoIsOnCallRequest, vigie::v1::WhoIsOnCallResponse>(
+      &vigie::v1::Admin::Stub::WhoIsOnCall, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_on_call());
+}
+
+absl::StatusOr<std::vector<vigie::v1::Shift>> AdminClient::RenderSchedule(
+    const vigie::v1::RenderScheduleRequest& request) {
+  auto response = stub_->Call<vigie::v1::RenderScheduleRequest, vigie::v1::RenderScheduleResponse>(
+      &vigie::v1::Admin::Stub::RenderSchedule, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_shifts());
+}
+
+absl::StatusOr<std::string> AdminClient::AddOverride(const vigie::v1::AddOverrideRequest& request) {
+  auto response = stub_->Call<vigie::v1::AddOverrideRequest, vigie::v1::AddOverrideResponse>(
+      &vigie::v1::Admin::Stub::AddOverride, request, timeout_);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_id());
+}
+
+absl::StatusOr<std::vector<vigie::v1::Override>> AdminClient::ListOverrides(
+    const std::string& schedule) {
+  vigie::v1::ListOverridesRequest request;
+  request.set_schedule(schedule);
+  auto response = stub_->Call<vigie::v1::ListOverridesRequest, vigie::v1::ListOverridesResponse>(
+      &vigie::v1::Admin::Stub::ListOverrides, request, timeout_);
+  if (!response.ok()) return response.status();
+  return Take(*response->mutable_overrides());
+}
+
+absl::Status AdminClient::DeleteOverride(const std::string& id, const std::string& actor) {
+  vigie::v1::DeleteOverrideRequest request;
+  request.set_id(id);
+  request.set_actor(actor);
+  return stub_
+      ->Call<vigie::v1::DeleteOverrideRequest, vigie::v1::DeleteOverrideResponse>(
+          &vigie::v1::Admin::Stub::DeleteOverride, request, timeout_)
+      .status();
+}
+
+absl::StatusOr<std::string> AdminClient::Report(const vigie::v1::IncidentReportRequest& request) {
+  auto response = stub_->Call<vigie::v1::IncidentReportRequest, vigie::v1::IncidentReportResponse>(
+      &vigie::v1::Admin::Stub::Report, request, timeout_);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_body());
+}
+
 }  // namespace vigie::cli

@@ -57,6 +57,24 @@ class AdminClient {
   // The incident after the action.
   absl::StatusOr<vigie::v1::Incident> ActOnIncident(
       const vigie::v1::IncidentActionRequest& request);
+  // The incident opened (reported by a person).
+  absl::StatusOr<vigie::v1::Incident> OpenIncident(const vigie::v1::OpenIncidentRequest& request);
+
+  // On-call: who is on call (one entry per schedule), a schedule's final
+  // shifts, and its overrides.
+  absl::StatusOr<std::vector<vigie::v1::OnCall>> WhoIsOnCall(
+      const vigie::v1::WhoIsOnCallRequest& request);
+  absl::StatusOr<std::vector<vigie::v1::Shift>> RenderSchedule(
+      const vigie::v1::RenderScheduleRequest& request);
+  // The new override's id.
+  absl::StatusOr<std::string> AddOverride(const vigie::v1::AddOverrideRequest& request);
+  // `schedule` "" for every schedule.
+  absl::StatusOr<std::vector<vigie::v1::Override>> ListOverrides(const std::string& schedule);
+  // NOT_FOUND for an unknown id.
+  absl::Status DeleteOverride(const std::string& id, const std::string& actor);
+
+  // The report as vigied rendered it.
+  absl::StatusOr<std::string> Report(const vigie::v1::IncidentReportRequest& request);
 
  private:
   struct Stub;

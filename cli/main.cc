@@ -47,6 +47,12 @@ struct Flags {
   int64_t incident_id = 0;
   IncidentActionFlags incident_action;
   std::vector<std::string> comment_words;  // `incident comment ID TEXT...`
+  OpenIncidentFlags open_incident;
+  std::string schedule;  // `oncall who --schedule`, `oncall show|override|overrides S`
+  std::string at;        // `oncall who --at`
+  RangeFlags range;      // `oncall show`, `report`: --from, --to
+  OverrideFlags override_flags;
+  std::string override_id;
 };
 
 const CLI::Validator kDuration(
@@ -160,8 +166,8 @@ int Run(int argc, char** argv) {
   app.add_option("--timeout", flags.timeout, "deadline of each call, e.g. 10s, 500ms")
       ->check(kDuration)
       ->capture_default_str();
-  app.add_option("--output,-o", flags.output, "output format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
+  app.add_option("--output,-o", flags.output, "output format (html: report only)")
+      ->check(CLI::IsMember({"table", "csv", "json", "html"}))
       ->capture_default_str();
 
   CLI::App* hosts = app.add_subcommand("hosts", "list the hosts vigied knows");
@@ -258,6 +264,63 @@ int Run(int argc, char** argv) {
       incident->add_subcommand("comment", "add a comment to an incident's timeline");
   add_id(incident_comment);
   incident_comment->add_option("TEXT", flags.comment_words, "the comment")->required();
+  CLI::App* incident_open = incident->add_subcommand(
+      "open", "open an incident reported by a person (a user calls); prints its id");
+  incident_open->add_option("--title", flags.open_incident.title, "what is wrong")
+      ->required()
+      ->check(kNotEmpty);
+  incident_open->add_option("--service", flags.open_incident.service, "the service affected")
+      ->required()
+      ->check(kNotEmpty);
+  incident_open->add_option("--reported-by", flags.open_incident.reported_by, "who reported it")
+      ->required()
+      ->check(kNotEmpty);
+  incident_open->add_option("--severity", flags.open_incident.severity, "default: warning")
+      ->check(CLI::IsMember({"critical", "warning", "info"}));
+
+  CLI::App* oncall = app.add_subcommand("oncall", "on-call schedules and overrides");
+  oncall->require_subcommand(1);
+  auto add_range = [&](CLI::App* cmd, RangeFlags& range) {
+    cmd->add_option("--from", range.from, "start: a day (2026-10-01, 00:00 UTC) or RFC 3339")
+        ->required()
+        ->check(kDateOrRfc3339);
+    cmd->add_option("--to", range.to, "end (exclusive), same forms")
+        ->required()
+        ->check(kDateOrRfc3339);
+  };
+  auto add_schedule = [&](CLI::App* cmd) {
+    cmd->add_option("SCHEDULE", flags.schedule, "schedule name")->required()->check(kNotEmpty);
+  };
+  CLI::App* oncall_who = oncall->add_subcommand("who", "who is on call, for each schedule");
+  oncall_who->add_option("--schedule", flags.schedule, "only this schedule")->check(kNotEmpty);
+  oncall_who
+      ->add_option("--at", flags.at,
+                   "at this time, 2026-10-01 (00:00 UTC) or RFC 3339 (default: now)")
+      ->check(kDateOrRfc3339);
+  CLI::App* oncall_show =
+      oncall->add_subcommand("show", "a schedule's final shifts (overrides included)");
+  add_schedule(oncall_show);
+  add_range(oncall_show, flags.range);
+  CLI::App* oncall_override =
+      oncall->add_subcommand("override", "put a user on call for a while; prints its id");
+  add_schedule(oncall_override);
+  oncall_override->add_option("--user", flags.override_flags.user, "who is on call instead")
+      ->required()
+      ->check(kNotEmpty);
+  add_range(oncall_override, flags.override_flags.range);
+  oncall_override->add_option("--reason", flags.override_flags.reason, "why (e.g. a swap)");
+  CLI::App* oncall_overrides = oncall->add_subcommand("overrides", "list a schedule's overrides");
+  oncall_overrides->add_option("SCHEDULE", flags.schedule, "schedule name (default: every one)");
+  CLI::App* oncall_override_delete =
+      oncall->add_subcommand("override-delete", "delete an override");
+  oncall_override_delete->add_option("ID", flags.override_id, "override id")
+      ->required()
+      ->check(kNotEmpty);
+
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "the non-quality report over incidents opened in a period (-o table|csv|json|html)");
+  add_range(report, flags.range);
 
   CLI::App* version = app.add_subcommand("version", "print vigiectl's version");
 
@@ -271,6 +334,10 @@ int Run(int argc, char** argv) {
   if (version->parsed()) {
     std::cout << "vigiectl " << kVersion << "\n";
     return kExitOk;
+  }
+  if (flags.output == "html" && !report->parsed()) {
+    std::cerr << "vigiectl: --output: html is only for report\n";
+    return kExitUsage;
   }
   const OutputFormat format = FormatOf(flags.output);
   const std::chrono::milliseconds timeout = *ParseDuration(flags.timeout);  // validated
@@ -346,6 +413,68 @@ int Run(int argc, char** argv) {
     return Print<vigie::v1::IncidentDetail>(
         client.GetIncident(flags.incident_id), flags,
         [&](const auto& d) { return RenderIncidentDetail(d, format, now_ms); });
+  }
+  if (incident_open->parsed()) {
+    absl::StatusOr<vigie::v1::OpenIncidentRequest> request =
+        MakeOpenIncidentRequest(flags.open_incident, Actor(flags));
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<vigie::v1::Incident>(client.OpenIncident(*request), flags, [&](const auto& i) {
+      return RenderIncidentOpened(i, format);
+    });
+  }
+  if (oncall_who->parsed()) {
+    absl::StatusOr<vigie::v1::WhoIsOnCallRequest> request =
+        MakeWhoIsOnCallRequest(flags.schedule, flags.at);
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<std::vector<vigie::v1::OnCall>>(
+        client.WhoIsOnCall(*request), flags,
+        [&](const auto& v) { return RenderOnCall(v, format); });
+  }
+  if (oncall_show->parsed()) {
+    absl::StatusOr<vigie::v1::RenderScheduleRequest> request =
+        MakeRenderScheduleRequest(flags.schedule, flags.range);
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<std::vector<vigie::v1::Shift>>(
+        client.RenderSchedule(*request), flags,
+        [&](const auto& v) { return RenderShifts(v, format); });
+  }
+  if (oncall_override->parsed()) {
+    absl::StatusOr<vigie::v1::AddOverrideRequest> request =
+        MakeAddOverrideRequest(flags.schedule, flags.override_flags, Actor(flags));
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Print<std::string>(client.AddOverride(*request), flags,
+                              [&](const auto& id) { return RenderOverrideId(id, format); });
+  }
+  if (oncall_overrides->parsed()) {
+    return Print<std::vector<vigie::v1::Override>>(
+        client.ListOverrides(flags.schedule), flags,
+        [&](const auto& v) { return RenderOverrides(v, format); });
+  }
+  if (oncall_override_delete->parsed()) {
+    return PrintStatus(client.DeleteOverride(flags.override_id, Actor(flags)), flags);
+  }
+  if (report->parsed()) {
+    absl::StatusOr<vigie::v1::IncidentReportRequest> request =
+        MakeReportRequest(flags.range, flags.output);
+    if (!request.ok()) {
+      std::cerr << "vigiectl: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    // vigied renders the report; printed as it comes.
+    return Print<std::string>(client.Report(*request), flags,
+                              [](const std::string& body) { return body; });
   }
   using Action = vigie::v1::IncidentActionRequest;
   std::optional<Action::Action> action;

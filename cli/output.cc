@@ -710,6 +710,106 @@ std::string RenderIncidentAction(const vigie::v1::IncidentActionRequest& request
   return StrCat("incident ", request.id(), " ", done, "\n");
 }
 
+std::string RenderIncidentOpened(const vigie::v1::Incident& incident, OutputFormat format) {
+  if (format == OutputFormat::kJson) return Dump(IncidentJson(incident));
+  return StrCat("incident ", incident.id(), " opened\n");
+}
+
+std::string RenderOnCall(const std::vector<vigie::v1::OnCall>& on_call, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& o : on_call) {
+      Json j = {{"schedule", o.schedule()}};
+      j["user"] = o.user().empty() ? Json(nullptr) : Json(o.user());
+      PutTime(j, "until", o.until_ms());
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  const bool csv = format == OutputFormat::kCsv;
+  Table t{{"schedule", "on_call", "until"}, {}};
+  for (const auto& o : on_call) {
+    if (csv) {
+      t.rows.push_back(
+          {o.schedule(), o.user(), o.user().empty() ? "" : FormatRfc3339(o.until_ms())});
+    } else {
+      t.rows.push_back({o.schedule(), OrDash(o.user()),
+                        o.user().empty() ? "-" : OrDash(FormatLocalTime(o.until_ms()))});
+    }
+  }
+  return csv ? RenderCsv(t) : RenderTable(t);
+}
+
+std::string RenderShifts(const std::vector<vigie::v1::Shift>& shifts, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& s : shifts) {
+      Json j = {{"user", s.user()}};
+      PutTime(j, "start", s.start_ms());
+      PutTime(j, "end", s.end_ms());
+      j["duration_s"] = std::max<int64_t>(0, (s.end_ms() - s.start_ms()) / 1000);
+      j["source"] = s.source();
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  if (format == OutputFormat::kCsv) {
+    Table t{{"user", "from", "to", "duration_s", "source"}, {}};
+    for (const auto& s : shifts) {
+      t.rows.push_back({s.user(), FormatRfc3339(s.start_ms()), FormatRfc3339(s.end_ms()),
+                        StrCat(std::max<int64_t>(0, (s.end_ms() - s.start_ms()) / 1000)),
+                        s.source()});
+    }
+    return RenderCsv(t);
+  }
+  Table t{{"user", "from", "to", "duration", "source"}, {}};
+  for (const auto& s : shifts) {
+    t.rows.push_back(
+        {s.user(), OrDash(FormatLocalTime(s.start_ms())), OrDash(FormatLocalTime(s.end_ms())),
+         FormatDuration(
+             std::chrono::seconds(std::max<int64_t>(0, (s.end_ms() - s.start_ms()) / 1000))),
+         OrDash(s.source())});
+  }
+  return RenderTable(t);
+}
+
+std::string RenderOverrides(const std::vector<vigie::v1::Override>& overrides,
+                            OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    Json out = Json::array();
+    for (const auto& o : overrides) {
+      Json j = {{"id", o.id()}, {"schedule", o.schedule()}, {"user", o.user()}};
+      PutTime(j, "start", o.start_ms());
+      PutTime(j, "end", o.end_ms());
+      j["created_by"] = o.created_by();
+      j["reason"] = o.reason();
+      PutTime(j, "created_at", o.created_at_ms());
+      out.push_back(std::move(j));
+    }
+    return Dump(out);
+  }
+  if (format == OutputFormat::kCsv) {
+    Table t{{"id", "schedule", "user", "from", "to", "reason", "created_by", "created_at"}, {}};
+    for (const auto& o : overrides) {
+      t.rows.push_back({o.id(), o.schedule(), o.user(), FormatRfc3339(o.start_ms()),
+                        FormatRfc3339(o.end_ms()), o.reason(), o.created_by(),
+                        FormatRfc3339(o.created_at_ms())});
+    }
+    return RenderCsv(t);
+  }
+  Table t{{"id", "schedule", "user", "from", "to", "reason", "created_by"}, {}};
+  for (const auto& o : overrides) {
+    t.rows.push_back({o.id(), o.schedule(), o.user(), OrDash(FormatLocalTime(o.start_ms())),
+                      OrDash(FormatLocalTime(o.end_ms())), OrDash(o.reason()),
+                      OrDash(o.created_by())});
+  }
+  return RenderTable(t);
+}
+
+std::string RenderOverrideId(const std::string& id, OutputFormat format) {
+  return RenderSilenceId(id, format);
+}
+
 std::string FormatError(const absl::Status& status, std::string_view server) {
   if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
     return StrCat("vigiectl: cannot reach vigied at ", server, ": ", StatusMessage(status));

@@ -103,6 +103,26 @@ std::string RenderIncidentDetail(const vigie::v1::IncidentDetail& detail, Output
 // commented); JSON: the incident after the action, as RenderIncidents.
 std::string RenderIncidentAction(const vigie::v1::IncidentActionRequest& request,
                                  const vigie::v1::Incident& incident, OutputFormat format);
+// `incident open`: "incident 42 opened"; JSON: the incident, as RenderIncidents.
+std::string RenderIncidentOpened(const vigie::v1::Incident& incident, OutputFormat format);
+
+// `oncall who`: in vigied's order (one entry per schedule). Table: SCHEDULE,
+// ON CALL ("-" in a gap), UNTIL (end of the shift in local time, "-" in a
+// gap). CSV: schedule, on_call ("" in a gap), until (RFC 3339, "" in a gap).
+// JSON: [{"schedule", "user" (null in a gap), "until", "until_ms"}].
+std::string RenderOnCall(const std::vector<vigie::v1::OnCall>& on_call, OutputFormat format);
+// `oncall show S`: the shifts in vigied's order. Table: USER, FROM, TO (local
+// time), DURATION ("6d23h"), SOURCE ("layer:NAME" or "override:ID"). CSV:
+// user, from, to (RFC 3339), duration_s, source. JSON: [{"user", "start",
+// "start_ms", "end", "end_ms", "duration_s", "source"}].
+std::string RenderShifts(const std::vector<vigie::v1::Shift>& shifts, OutputFormat format);
+// `oncall overrides S`: in vigied's order. Table: ID, SCHEDULE, USER, FROM,
+// TO (local time), REASON, CREATED BY ("-" for what is empty). CSV: the same
+// columns with RFC 3339 times and created_at. JSON: every field of the
+// Override message, times as RFC 3339 UTC and _ms.
+std::string RenderOverrides(const std::vector<vigie::v1::Override>& overrides, OutputFormat format);
+// `oncall override S`: the new id on a line; JSON {"id": "..."}.
+std::string RenderOverrideId(const std::string& id, OutputFormat format);
 
 // The line vigiectl prints for a failed call, without the trailing newline:
 // "vigiectl: cannot reach vigied at SERVER: MESSAGE" when the daemon could not

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <random>
 
 #include "common/file.h"
 #include "common/logging.h"
@@ -16,6 +17,7 @@
 #include "daemon/http/http_server.h"
 #include "daemon/http/routes.h"
 #include "daemon/http/state_metrics.h"
+#include "daemon/incidents/report.h"
 #include "daemon/ingest/ingest_service.h"
 #include "daemon/oncall/ical.h"
 #include "daemon/rules/rule_manager.h"
@@ -43,6 +45,40 @@ class TeeSink final : public rules::AlertSink {
  private:
   rules::AlertSink& first_;
   rules::AlertSink& second_;
+};
+
+// The run-time overrides of every schedule, shared by the escalation engine
+// (who is on call), the admin API and the calendar feed.
+class Overrides {
+ public:
+  void Set(std::vector<oncall::Override> all) {
+    std::lock_guard lock(mu_);
+    all_ = std::move(all);
+  }
+  std::vector<oncall::Override> All() const {
+    std::lock_guard lock(mu_);
+    return all_;
+  }
+  std::vector<oncall::Override> Of(const std::string& schedule) const {
+    std::lock_guard lock(mu_);
+    std::vector<oncall::Override> out;
+    for (const auto& o : all_) {
+      if (o.schedule == schedule) out.push_back(o);
+    }
+    return out;
+  }
+  void Add(oncall::Override o) {
+    std::lock_guard lock(mu_);
+    all_.push_back(std::move(o));
+  }
+  void Remove(const std::string& id) {
+    std::lock_guard lock(mu_);
+    std::erase_if(all_, [&](const oncall::Override& o) { return o.id == id; });
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<oncall::Override> all_;  // guarded by mu_
 };
 
 size_t CountRules(const DaemonConfig& config) {
@@ -84,8 +120,11 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
     // Rules read the state as Prometheus would scrape it; alerts go to the
     // tracker (log + /metrics) and to the notification pipeline.
     curl_ = std::make_unique<notify::CurlRuntime>();
-    auto pipeline = NotificationPipeline::Create(MakePipelineConfig(config_), *store_, clock_,
-                                                 *registry_, *curl_);
+    auto overrides = store_->LoadOverrides();
+    if (!overrides.ok()) return overrides.status();
+    overrides_->Set(std::move(*overrides));
+    auto pipeline =
+        NotificationPipeline::Create(PipelineFor(config_), *store_, clock_, *registry_, *curl_);
     if (!pipeline.ok()) return pipeline.status();
     pipeline_ = std::move(*pipeline);
     queryable_ = std::make_unique<StateQueryable>(*state_);
@@ -104,6 +143,21 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
                restored, saved_alerts->size());
     pipeline_->Start();
     rule_runner_ = std::make_unique<rules::RuleRunner>(*rule_manager_, clock_);
+    // A host that goes silent changes vigie_host_up without a batch: its
+    // host-scoped rules (HostDown) are evaluated within a second.
+    rule_runner_->SetHostPoller(
+        [this, up = std::map<std::string, bool>()]() mutable {
+          std::vector<std::string> changed;
+          state_->VisitHosts(nullptr, [&](const HostView& h) {
+            auto [it, added] = up.try_emplace(h.record().name, h.up());
+            // First seen already down (appeared and went silent between two
+            // polls, or restored from the store): evaluate too.
+            if (added ? !h.up() : it->second != h.up()) changed.push_back(it->first);
+            it->second = h.up();
+          });
+          return changed;
+        },
+        std::chrono::seconds(1));
     rule_runner_->Start();
 
     IngestOptions io;
@@ -176,6 +230,96 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
     VIGIE_RETURN_IF_ERROR(store_->GetIncident(id).status());
     return store_->ListTimeline(id);
   }
+  absl::StatusOr<IncidentRecord> OpenIncident(const ManualIncident& request) override {
+    return pipeline_->OpenManual(request);
+  }
+
+  absl::StatusOr<std::vector<OnCallNow>> WhoIsOnCall(const std::string& schedule,
+                                                     int64_t at_ms) const override {
+    const auto config = CurrentConfig();
+    if (at_ms == 0) at_ms = clock_.NowMillis();
+    std::vector<OnCallNow> out;
+    for (const auto& [name, sched] : config->oncall->schedules) {
+      if (!schedule.empty() && name != schedule) continue;
+      OnCallNow now{name, std::nullopt, 0};
+      constexpr int64_t kYear = 366LL * 24 * 3600 * 1000;
+      const auto shifts = oncall::Render(sched, overrides_->Of(name), config->oncall->holidays,
+                                         at_ms, at_ms + kYear);
+      if (!shifts.empty() && shifts.front().start_ms <= at_ms) {
+        now.user = shifts.front().user;
+        now.until_ms = shifts.front().end_ms;
+      }
+      out.push_back(std::move(now));
+    }
+    if (!schedule.empty() && out.empty()) {
+      return absl::NotFoundError(StrCat("no schedule named \"", schedule, "\""));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<oncall::Shift>> RenderSchedule(const std::string& schedule,
+                                                            int64_t from_ms,
+                                                            int64_t to_ms) const override {
+    const auto config = CurrentConfig();
+    auto it = config->oncall->schedules.find(schedule);
+    if (it == config->oncall->schedules.end()) {
+      return absl::NotFoundError(StrCat("no schedule named \"", schedule, "\""));
+    }
+    if (to_ms <= from_ms) return absl::InvalidArgumentError("the end must be after the start");
+    constexpr int64_t kMaxSpan = 2 * 366LL * 24 * 3600 * 1000;
+    if (to_ms - from_ms > kMaxSpan) {
+      return absl::InvalidArgumentError("at most two years at a time");
+    }
+    return oncall::Render(it->second, overrides_->Of(schedule), config->oncall->holidays, from_ms,
+                          to_ms);
+  }
+
+  absl::StatusOr<std::string> AddOverride(const OverrideRequest& request) override {
+    const auto config = CurrentConfig();
+    if (!config->oncall->schedules.contains(request.schedule)) {
+      return absl::InvalidArgumentError(StrCat("no schedule named \"", request.schedule, "\""));
+    }
+    if (!config->oncall->users.contains(request.user)) {
+      return absl::InvalidArgumentError(StrCat("no user named \"", request.user, "\""));
+    }
+    if (request.end_ms <= request.start_ms) {
+      return absl::InvalidArgumentError("the override must end after it starts");
+    }
+    oncall::Override o;
+    o.id = RandomId();
+    o.schedule = request.schedule;
+    o.user = request.user;
+    o.start_ms = request.start_ms;
+    o.end_ms = request.end_ms;
+    o.created_by = request.actor;
+    o.reason = request.reason;
+    o.created_at_ms = clock_.NowMillis();
+    VIGIE_RETURN_IF_ERROR(store_->SaveOverride(
+        o, {0, o.created_at_ms, request.actor, "oncall.override", o.id,
+            StrCat(o.schedule, ": ", o.user, " from ", routing::FormatRfc3339(o.start_ms), " to ",
+                   routing::FormatRfc3339(o.end_ms), ": ", o.reason)}));
+    overrides_->Add(o);
+    log_->info("override {} of {} by {}: {}", o.id, o.schedule, request.actor, o.user);
+    return o.id;
+  }
+
+  absl::StatusOr<std::vector<oncall::Override>> ListOverrides(
+      const std::string& schedule) const override {
+    return schedule.empty() ? overrides_->All() : overrides_->Of(schedule);
+  }
+
+  absl::Status DeleteOverride(const std::string& id, const std::string& actor) override {
+    VIGIE_RETURN_IF_ERROR(store_->DeleteOverride(
+        id, {0, clock_.NowMillis(), actor, "oncall.override.delete", id, ""}));
+    overrides_->Remove(id);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Report(int64_t from_ms, int64_t to_ms,
+                                     const std::string& format) const override {
+    return BuildReport(from_ms, to_ms, format);
+  }
+
   absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request) override {
     if (request.action == IncidentAction::kResolve && !request.cause.empty()) {
       const auto& causes = CurrentConfig()->causes;
@@ -207,7 +351,7 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
                        StrCat("refused, the running configuration is kept: ", StatusMessage(st)));
       return st;
     }
-    pipeline_->Reconfigure(MakePipelineConfig(*loaded));
+    pipeline_->Reconfigure(PipelineFor(*loaded));
     {
       std::lock_guard current(current_mu_);
       current_ = std::make_shared<const DaemonConfig>(*loaded);
@@ -279,11 +423,33 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
     }
     const int64_t now = clock_.NowMillis();
     constexpr int64_t kDay = 24 * 3600 * 1000;
-    const auto shifts =
-        oncall::Render(it->second, {}, config->oncall->holidays, now - 7 * kDay, now + 90 * kDay);
+    const auto shifts = oncall::Render(it->second, overrides_->Of(name), config->oncall->holidays,
+                                       now - 7 * kDay, now + 90 * kDay);
     return {200, "text/calendar; charset=utf-8",
             oncall::RenderICalendar(name, shifts, config->oncall->users, now)};
   }
+
+  // The pipeline part of `config`, with who-is-on-call reading the run-time
+  // overrides.
+  PipelineConfig PipelineFor(const DaemonConfig& config) const {
+    PipelineConfig p = MakePipelineConfig(config);
+    p.oncall.on_call = [oncall = config.oncall, overrides = overrides_](
+                           const std::string& schedule,
+                           int64_t at_ms) -> std::optional<std::string> {
+      auto it = oncall->schedules.find(schedule);
+      if (it == oncall->schedules.end()) return std::nullopt;
+      return oncall::OnCallAt(it->second, overrides->Of(schedule), oncall->holidays, at_ms);
+    };
+    return p;
+  }
+
+  static std::string RandomId() {
+    std::random_device rd;
+    return fmt::format("{:08x}{:08x}", rd(), rd());
+  }
+
+  absl::StatusOr<std::string> BuildReport(int64_t from_ms, int64_t to_ms,
+                                          const std::string& format) const;
 
   // Settings read only at start: a reload that changes them says so.
   void WarnRestartOnly(const DaemonConfig& next) const {
@@ -310,6 +476,7 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
   std::unique_ptr<State> state_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<DurableWriter> writer_;
+  std::shared_ptr<Overrides> overrides_ = std::make_shared<Overrides>();
   std::unique_ptr<notify::CurlRuntime> curl_;
   std::unique_ptr<NotificationPipeline> pipeline_;
   std::unique_ptr<StateQueryable> queryable_;
@@ -328,6 +495,33 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
   std::atomic<bool> ready_{false};
   std::atomic<bool> shut_down_{false};
 };
+
+absl::StatusOr<std::string> DaemonImpl::BuildReport(int64_t from_ms, int64_t to_ms,
+                                                    const std::string& format) const {
+  if (to_ms <= from_ms) return absl::InvalidArgumentError("the end must be after the start");
+  const auto config = CurrentConfig();
+  incidents::ReportInput in;
+  in.from_ms = from_ms;
+  in.to_ms = to_ms;
+  in.now_ms = clock_.NowMillis();
+  IncidentQuery q;
+  q.from_ms = from_ms;
+  q.to_ms = to_ms;
+  auto listed = store_->ListIncidents(q);
+  if (!listed.ok()) return listed.status();
+  in.incidents = std::move(*listed);
+  auto timelines = store_->ListTimelines(from_ms, to_ms);
+  if (!timelines.ok()) return timelines.status();
+  in.timelines = std::move(*timelines);
+  in.users = config->oncall->users;
+  in.maintenance = config->pipeline.maintenance_windows;
+  for (const auto& h : state_->ListHosts()) {
+    // Monitored from its first report until now: a host that stopped reporting
+    // is down, not unmonitored (HostDown incidents measure that time).
+    in.hosts_monitored[h.record.name] = {h.record.first_seen_ms, in.now_ms};
+  }
+  return incidents::RenderReport(incidents::ComputeReport(in), format);
+}
 
 }  // namespace
 

@@ -167,6 +167,67 @@ absl::StatusOr<AlertAdmin::IncidentRequest> IncidentRequestOf(
   return out;
 }
 
+constexpr std::string_view kSeverities[] = {"critical", "warning", "info"};
+
+// OpenIncident's request for AlertAdmin; INVALID_ARGUMENT naming what is wrong.
+absl::StatusOr<AlertAdmin::ManualIncident> ManualIncidentOf(
+    const vigie::v1::OpenIncidentRequest& request, std::string actor) {
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, const std::string&>{"title", request.title()},
+        {"service", request.service()},
+        {"reported_by", request.reported_by()}}) {
+    if (value.empty()) {
+      return absl::InvalidArgumentError(StrCat("OpenIncident: field \"", name, "\" is required"));
+    }
+  }
+  AlertAdmin::ManualIncident out;
+  if (!request.severity().empty()) {
+    if (std::find(std::begin(kSeverities), std::end(kSeverities), request.severity()) ==
+        std::end(kSeverities)) {
+      return absl::InvalidArgumentError(StrCat("OpenIncident: unknown severity \"",
+                                               request.severity(),
+                                               "\" (expected critical, warning or info)"));
+    }
+    out.severity = request.severity();
+  }
+  out.title = request.title();
+  out.service = request.service();
+  out.reported_by = request.reported_by();
+  out.actor = std::move(actor);
+  return out;
+}
+
+// AddOverride's request for AlertAdmin; INVALID_ARGUMENT naming what is wrong.
+absl::StatusOr<AlertAdmin::OverrideRequest> OverrideRequestOf(
+    const vigie::v1::AddOverrideRequest& request, std::string actor) {
+  if (request.schedule().empty()) {
+    return absl::InvalidArgumentError("AddOverride: field \"schedule\" is required");
+  }
+  if (request.user().empty()) {
+    return absl::InvalidArgumentError("AddOverride: field \"user\" is required");
+  }
+  if (request.end_ms() <= request.start_ms()) {
+    return absl::InvalidArgumentError(StrCat("AddOverride: end_ms (", request.end_ms(),
+                                             ") must be after start_ms (", request.start_ms(),
+                                             ")"));
+  }
+  AlertAdmin::OverrideRequest out;
+  out.schedule = request.schedule();
+  out.user = request.user();
+  out.start_ms = request.start_ms();
+  out.end_ms = request.end_ms();
+  out.reason = request.reason();
+  out.actor = std::move(actor);
+  return out;
+}
+
+// [from_ms, to_ms) must not be empty; `rpc` names the call in the message.
+grpc::Status CheckRange(std::string_view rpc, int64_t from_ms, int64_t to_ms) {
+  if (to_ms > from_ms) return grpc::Status::OK;
+  return {grpc::StatusCode::INVALID_ARGUMENT,
+          StrCat(rpc, ": to_ms (", to_ms, ") must be after from_ms (", from_ms, ")")};
+}
+
 }  // namespace
 
 void FillHost(const HostStatus& status, vigie::v1::Host& out) {
@@ -250,6 +311,24 @@ void FillTimelineEntry(const TimelineRecord& r, vigie::v1::TimelineEntry& out) {
   out.set_kind(r.kind);
   out.set_actor(r.actor);
   out.set_detail(r.detail);
+}
+
+void FillShift(const oncall::Shift& shift, vigie::v1::Shift& out) {
+  out.set_user(shift.user);
+  out.set_start_ms(shift.start_ms);
+  out.set_end_ms(shift.end_ms);
+  out.set_source(shift.source);
+}
+
+void FillOverride(const oncall::Override& o, vigie::v1::Override& out) {
+  out.set_id(o.id);
+  out.set_schedule(o.schedule);
+  out.set_user(o.user);
+  out.set_start_ms(o.start_ms);
+  out.set_end_ms(o.end_ms);
+  out.set_created_by(o.created_by);
+  out.set_reason(o.reason);
+  out.set_created_at_ms(o.created_at_ms);
 }
 
 AdminService::AdminService(const State& state, AlertAdmin* alerts)
@@ -452,6 +531,109 @@ grpc::ServerUnaryReactor* AdminService::ActOnIncident(
   absl::StatusOr<IncidentRecord> incident = alerts_->ActOnIncident(*action);
   if (!incident.ok()) return Finish(ctx, ToGrpc(incident.status()));
   FillIncident(*incident, *response);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::OpenIncident(grpc::CallbackServerContext* ctx,
+                                                     const vigie::v1::OpenIncidentRequest* request,
+                                                     vigie::v1::Incident* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  absl::StatusOr<AlertAdmin::ManualIncident> manual =
+      ManualIncidentOf(*request, ActorOf(*ctx, request->actor()));
+  if (!manual.ok()) return Finish(ctx, ToGrpc(manual.status()));
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  absl::StatusOr<IncidentRecord> incident = alerts_->OpenIncident(*manual);
+  if (!incident.ok()) return Finish(ctx, ToGrpc(incident.status()));
+  FillIncident(*incident, *response);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::WhoIsOnCall(grpc::CallbackServerContext* ctx,
+                                                    const vigie::v1::WhoIsOnCallRequest* request,
+                                                    vigie::v1::WhoIsOnCallResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  const int64_t at_ms = request->at_ms() != 0 ? request->at_ms() : state_.clock().NowMillis();
+  absl::StatusOr<std::vector<AlertAdmin::OnCallNow>> on_call =
+      alerts_->WhoIsOnCall(request->schedule(), at_ms);
+  if (!on_call.ok()) return Finish(ctx, ToGrpc(on_call.status()));
+  for (const AlertAdmin::OnCallNow& now : *on_call) {
+    auto* out = response->add_on_call();
+    out->set_schedule(now.schedule);
+    out->set_user(now.user.value_or(""));
+    out->set_until_ms(now.user ? now.until_ms : 0);
+  }
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::RenderSchedule(
+    grpc::CallbackServerContext* ctx, const vigie::v1::RenderScheduleRequest* request,
+    vigie::v1::RenderScheduleResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  if (request->schedule().empty()) {
+    return Finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT,
+                        "RenderSchedule: field \"schedule\" is required"});
+  }
+  if (grpc::Status st = CheckRange("RenderSchedule", request->from_ms(), request->to_ms());
+      !st.ok()) {
+    return Finish(ctx, st);
+  }
+  absl::StatusOr<std::vector<oncall::Shift>> shifts =
+      alerts_->RenderSchedule(request->schedule(), request->from_ms(), request->to_ms());
+  if (!shifts.ok()) return Finish(ctx, ToGrpc(shifts.status()));
+  for (const oncall::Shift& s : *shifts) FillShift(s, *response->add_shifts());
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::AddOverride(grpc::CallbackServerContext* ctx,
+                                                    const vigie::v1::AddOverrideRequest* request,
+                                                    vigie::v1::AddOverrideResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  absl::StatusOr<AlertAdmin::OverrideRequest> override_request =
+      OverrideRequestOf(*request, ActorOf(*ctx, request->actor()));
+  if (!override_request.ok()) return Finish(ctx, ToGrpc(override_request.status()));
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  absl::StatusOr<std::string> id = alerts_->AddOverride(*override_request);
+  if (!id.ok()) return Finish(ctx, ToGrpc(id.status()));
+  response->set_id(*id);
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::ListOverrides(
+    grpc::CallbackServerContext* ctx, const vigie::v1::ListOverridesRequest* request,
+    vigie::v1::ListOverridesResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  absl::StatusOr<std::vector<oncall::Override>> overrides =
+      alerts_->ListOverrides(request->schedule());
+  if (!overrides.ok()) return Finish(ctx, ToGrpc(overrides.status()));
+  for (const oncall::Override& o : *overrides) FillOverride(o, *response->add_overrides());
+  return Finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AdminService::DeleteOverride(
+    grpc::CallbackServerContext* ctx, const vigie::v1::DeleteOverrideRequest* request,
+    vigie::v1::DeleteOverrideResponse* /*response*/) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  if (request->id().empty()) {
+    return Finish(ctx,
+                  {grpc::StatusCode::INVALID_ARGUMENT, "DeleteOverride: field \"id\" is required"});
+  }
+  // Synchronous: may wait briefly on the store's commit (see the header).
+  return Finish(ctx,
+                ToGrpc(alerts_->DeleteOverride(request->id(), ActorOf(*ctx, request->actor()))));
+}
+
+grpc::ServerUnaryReactor* AdminService::Report(grpc::CallbackServerContext* ctx,
+                                               const vigie::v1::IncidentReportRequest* request,
+                                               vigie::v1::IncidentReportResponse* response) {
+  if (alerts_ == nullptr) return Finish(ctx, kAlertingDisabled);
+  if (grpc::Status st = CheckRange("Report", request->from_ms(), request->to_ms()); !st.ok()) {
+    return Finish(ctx, st);
+  }
+  absl::StatusOr<std::string> body =
+      alerts_->Report(request->from_ms(), request->to_ms(),
+                      request->format().empty() ? "table" : request->format());
+  if (!body.ok()) return Finish(ctx, ToGrpc(body.status()));
+  response->set_body(*std::move(body));
   return Finish(ctx, grpc::Status::OK);
 }
 

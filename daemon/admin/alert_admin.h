@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "daemon/alerting/alert.h"
+#include "daemon/oncall/schedule.h"
 #include "daemon/routing/muter.h"
 #include "daemon/routing/silences.h"
 #include "daemon/store/store.h"
@@ -79,6 +80,51 @@ class AlertAdmin {
     std::string owner;  // kResolve: "internal" or a provider's name
   };
   virtual absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request) = 0;
+
+  // An incident reported by a person (a user calls: the ERP is slow). It is
+  // routed by its labels (alertname="ManualIncident", service, severity) like
+  // an alert, escalated and reported like any other, with source "manual".
+  struct ManualIncident {
+    std::string title;
+    std::string service;
+    std::string severity = "warning";
+    std::string reported_by;
+    std::string actor;
+  };
+  virtual absl::StatusOr<IncidentRecord> OpenIncident(const ManualIncident& request) = 0;
+
+  // On-call. `schedule` empty: every schedule.
+  struct OnCallNow {
+    std::string schedule;
+    std::optional<std::string> user;  // nullopt: nobody (a gap)
+    int64_t until_ms = 0;             // end of the current shift (0 in a gap)
+  };
+  virtual absl::StatusOr<std::vector<OnCallNow>> WhoIsOnCall(const std::string& schedule,
+                                                             int64_t at_ms) const = 0;
+  // The final shifts of a schedule in [from_ms, to_ms) (overrides included).
+  virtual absl::StatusOr<std::vector<oncall::Shift>> RenderSchedule(const std::string& schedule,
+                                                                    int64_t from_ms,
+                                                                    int64_t to_ms) const = 0;
+  struct OverrideRequest {
+    std::string schedule;
+    std::string user;
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;
+    std::string reason;
+    std::string actor;
+  };
+  // Returns the override's id. InvalidArgument for an unknown schedule/user or
+  // end <= start; audited.
+  virtual absl::StatusOr<std::string> AddOverride(const OverrideRequest& request) = 0;
+  virtual absl::StatusOr<std::vector<oncall::Override>> ListOverrides(
+      const std::string& schedule) const = 0;
+  // NotFound for an unknown id; audited.
+  virtual absl::Status DeleteOverride(const std::string& id, const std::string& actor) = 0;
+
+  // The non-quality report over incidents opened in [from_ms, to_ms), rendered
+  // as `format`: "table", "csv", "json" or "html" (InvalidArgument otherwise).
+  virtual absl::StatusOr<std::string> Report(int64_t from_ms, int64_t to_ms,
+                                             const std::string& format) const = 0;
 };
 
 }  // namespace vigie::daemon

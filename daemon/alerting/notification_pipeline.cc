@@ -1,12 +1,16 @@
 #include "daemon/alerting/notification_pipeline.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
+#include "common/labels.h"
 #include "common/status.h"
 #include "common/strings.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
 namespace vigie::daemon {
@@ -77,6 +81,83 @@ class CountingNotifier final : public notify::Notifier {
 
 }  // namespace
 
+// vigie_incidents{state}, vigie_incidents_by_cause{cause, owner} (resolved
+// incidents), vigie_incidents_opened_total{source} and the time to acknowledge
+// / resolve histograms, observed when an incident is first acknowledged or
+// resolved (from this process's start; the report covers all history).
+struct NotificationPipeline::IncidentMetrics {
+  struct Known {
+    std::string state;
+    std::string cause;
+    std::string owner;
+    bool acked = false;
+  };
+
+  explicit IncidentMetrics(prometheus::Registry& registry)
+      : by_state(prometheus::BuildGauge()
+                     .Name("vigie_incidents")
+                     .Help("Incidents by state (triggered, acknowledged, resolved).")
+                     .Register(registry)),
+        by_cause(prometheus::BuildGauge()
+                     .Name("vigie_incidents_by_cause")
+                     .Help("Resolved incidents by recorded cause and owner (\"unrecorded\" until "
+                           "the responder records them).")
+                     .Register(registry)),
+        opened(prometheus::BuildCounter()
+                   .Name("vigie_incidents_opened_total")
+                   .Help("Incidents opened, by source (alert, manual).")
+                   .Register(registry)),
+        tta(prometheus::BuildHistogram()
+                .Name("vigie_incident_time_to_acknowledge_seconds")
+                .Help("Time from an incident's opening to its first acknowledgement.")
+                .Register(registry)
+                .Add({}, Buckets())),
+        ttr(prometheus::BuildHistogram()
+                .Name("vigie_incident_time_to_resolve_seconds")
+                .Help("Time from an incident's opening to its resolution.")
+                .Register(registry)
+                .Add({}, Buckets())) {}
+
+  static prometheus::Histogram::BucketBoundaries Buckets() {
+    return {30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400};
+  }
+  static std::string OrUnrecorded(const std::string& s) { return s.empty() ? "unrecorded" : s; }
+
+  void Load(const std::vector<IncidentRecord>& all) {
+    for (const auto& r : all) Apply(r, /*observe=*/false);
+  }
+
+  // Takes the incident's new state; observes first acknowledgements and
+  // resolutions when `observe`.
+  void Apply(const IncidentRecord& r, bool observe) {
+    auto [it, added] = known.try_emplace(r.id);
+    Known& k = it->second;
+    if (added && observe) opened.Add({{"source", r.source}}).Increment();
+    if (!added) Count(k, -1);
+    if (observe && !k.acked && r.acked_ms > 0) tta.Observe((r.acked_ms - r.opened_ms) / 1000.0);
+    if (observe && k.state != "resolved" && r.state == "resolved" && r.resolved_ms > 0) {
+      ttr.Observe((r.resolved_ms - r.opened_ms) / 1000.0);
+    }
+    k = {r.state, r.cause, r.owner, r.acked_ms > 0};
+    Count(k, +1);
+  }
+
+  void Count(const Known& k, double delta) {
+    by_state.Add({{"state", k.state}}).Increment(delta);
+    if (k.state == "resolved") {
+      by_cause.Add({{"cause", OrUnrecorded(k.cause)}, {"owner", OrUnrecorded(k.owner)}})
+          .Increment(delta);
+    }
+  }
+
+  prometheus::Family<prometheus::Gauge>& by_state;
+  prometheus::Family<prometheus::Gauge>& by_cause;
+  prometheus::Family<prometheus::Counter>& opened;
+  prometheus::Histogram& tta;
+  prometheus::Histogram& ttr;
+  std::map<int64_t, Known> known;  // by incident id
+};
+
 struct NotificationPipeline::Worker {
   std::string receiver;
   int index = 0;
@@ -137,6 +218,10 @@ absl::StatusOr<std::unique_ptr<NotificationPipeline>> NotificationPipeline::Crea
   if (!open.ok()) return open.status();
   auto max_id = store.MaxIncidentId();
   if (!max_id.ok()) return max_id.status();
+  auto all = store.ListIncidents(IncidentQuery{});
+  if (!all.ok()) return all.status();
+  p->incident_metrics_ = std::make_unique<IncidentMetrics>(registry);
+  p->incident_metrics_->Load(*all);
   p->incidents_ =
       std::make_unique<incidents::IncidentManager>(config.oncall, std::move(*open), *max_id);
   if (!config.ack_key_file.empty()) {
@@ -541,6 +626,7 @@ absl::Status NotificationPipeline::Deliver(Batch batch) {
                 StatusMessage(st));
     for (auto& row : rows) row.id = 0;
   }
+  for (const auto& r : batch.incidents.upserts) incident_metrics_->Apply(r, /*observe=*/true);
   for (size_t i = 0; i < rows.size(); ++i) {
     Enqueue(gen, Job{rows[i].id, *row_notification[i]}, rows[i].receiver, rows[i].notifier_index);
   }
@@ -575,6 +661,7 @@ absl::StatusOr<IncidentRecord> NotificationPipeline::ActOnIncident(const Inciden
         if (incidents_->Find(req.id) != nullptr) {
           st = incidents_->Resolve(req.id, req.actor, req.comment, now, changes);
           if (st.ok()) r = changes.store.upserts.back();
+          if (st.ok() && r.source == "manual") ManualNotificationsLocked(r, true, now, batch);
         } else {
           auto stored = store_.GetIncident(req.id);
           if (!stored.ok()) return stored.status();
@@ -603,6 +690,104 @@ absl::StatusOr<IncidentRecord> NotificationPipeline::ActOnIncident(const Inciden
     result = *stored;
   }
   cv_.notify_all();  // next due times may have changed
+  return result;
+}
+
+namespace {
+
+constexpr char kManualRule[] = "ManualIncident";
+
+Alert ManualAlert(const IncidentRecord& r, int64_t now_ms, bool resolved) {
+  Alert a;
+  a.rule = kManualRule;
+  a.group = "manual";
+  a.labels = r.labels;
+  a.annotations = {
+      {"summary", r.title},
+      {"description", StrCat("reported by ", r.reported_by, " (incident ", r.id, ")")}};
+  a.state = resolved ? AlertState::kResolved : AlertState::kFiring;
+  a.value = 1;
+  a.active_at_ms = a.fired_at_ms = r.opened_ms;
+  a.resolved_at_ms = resolved ? now_ms : 0;
+  a.last_eval_ms = now_ms;
+  a.fingerprint = Fingerprint("", a.labels);
+  return a;
+}
+
+}  // namespace
+
+void NotificationPipeline::ManualNotificationsLocked(const IncidentRecord& incident, bool resolved,
+                                                     int64_t now_ms, Batch& out) {
+  if (!gen_->config.route) return;
+  std::set<std::string> receivers;
+  for (const routing::Route* route : gen_->config.route->Match(incident.labels)) {
+    receivers.insert(route->options().receiver);
+  }
+  for (const auto& receiver : receivers) {
+    notify::Notification n = notify::MakeNotification(receiver, incident.group_key, {},
+                                                      {ManualAlert(incident, now_ms, resolved)},
+                                                      resolved ? 2 : 1, gen_->config.external_url);
+    n.incident_id = incident.id;
+    out.notifications.push_back(std::move(n));
+  }
+}
+
+absl::StatusOr<IncidentRecord> NotificationPipeline::OpenManual(
+    const AlertAdmin::ManualIncident& req) {
+  if (req.title.empty()) return absl::InvalidArgumentError("a manual incident needs a title");
+  if (req.reported_by.empty()) {
+    return absl::InvalidArgumentError("a manual incident needs who reported it (reported_by)");
+  }
+  std::lock_guard deliver(deliver_mu_);
+  Batch batch;
+  IncidentRecord result;
+  {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Labels labels = {{"alertname", kManualRule},
+                     {"reported_by", req.reported_by},
+                     {"severity", req.severity.empty() ? "warning" : req.severity}};
+    if (!req.service.empty()) labels.push_back({"service", req.service});
+    std::sort(labels.begin(), labels.end());
+    std::string policy;
+    if (gen_->config.route) {
+      for (const routing::Route* route : gen_->config.route->Match(labels)) {
+        if (!route->options().escalation.empty()) {
+          policy = route->options().escalation;
+          break;
+        }
+      }
+    }
+    incidents::IncidentOpening o;
+    o.title = req.title;
+    o.source = "manual";
+    o.reported_by = req.reported_by;
+    o.service = req.service;
+    o.severity = std::string(GetLabel(labels, "severity"));
+    o.rule = kManualRule;
+    o.labels = labels;
+    o.policy = policy;
+    incidents::Changes changes;
+    const int64_t id = incidents_->Open(std::move(o), now, changes);
+    IncidentRecord record = *incidents_->Find(id);
+    record.group_key = StrCat("manual/", id);
+    ManualNotificationsLocked(record, /*resolved=*/false, now, batch);
+    // Pages carry the incident's own notification.
+    notify::Notification page = notify::MakeNotification(
+        "", record.group_key, {}, {ManualAlert(record, now, false)}, 1, gen_->config.external_url);
+    page.incident_id = id;
+    incidents_->Updated(id, StrCat("reported by ", req.reported_by, " (", req.actor, ")"),
+                        notify::EncodeNotification(page), now, changes);
+    AddPagesLocked(changes.pages, now, batch);
+    for (auto& r : changes.store.upserts) {
+      if (r.id == id) r.group_key = record.group_key;
+    }
+    incidents_->SetGroupKey(id, record.group_key);
+    result = changes.store.upserts.back();
+    batch.incidents = std::move(changes.store);
+  }
+  VIGIE_RETURN_IF_ERROR(Deliver(std::move(batch)));
+  cv_.notify_all();
   return result;
 }
 

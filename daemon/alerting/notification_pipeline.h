@@ -61,6 +61,8 @@
 namespace prometheus {
 class Registry;
 class Counter;
+class Gauge;
+class Histogram;
 template <typename T>
 class Family;
 }  // namespace prometheus
@@ -137,6 +139,12 @@ class NotificationPipeline final : public rules::AlertSink {
   using IncidentAction = AlertAdmin::IncidentAction;
   using IncidentRequest = AlertAdmin::IncidentRequest;
   absl::StatusOr<IncidentRecord> ActOnIncident(const IncidentRequest& request);
+  // An incident reported by a person: routed by its labels (alertname
+  // "ManualIncident", service, severity) to the matching routes' receivers and
+  // escalation policy, opened and paged at once (no group_wait); resolving it
+  // notifies those receivers of the resolution.
+  absl::StatusOr<IncidentRecord> OpenManual(const AlertAdmin::ManualIncident& request);
+
   // GET /ack/<token>: verifies the link (signature, expiry, single use) and
   // acknowledges. PermissionDenied for a forged/expired link, AlreadyExists
   // for a used one, NotFound when the incident is closed.
@@ -176,6 +184,9 @@ class NotificationPipeline final : public rules::AlertSink {
   // Under mu_: the incident side of a group notification; sets n.incident_id.
   void IncidentForGroupLocked(const std::string& policy, notify::Notification& n, int64_t now_ms,
                               incidents::Changes& changes);
+  // Under mu_: the notifications of a manual incident to its routes' receivers.
+  void ManualNotificationsLocked(const IncidentRecord& incident, bool resolved, int64_t now_ms,
+                                 Batch& out);
   // Under mu_: turns pages into notifications.
   void AddPagesLocked(const std::vector<incidents::Page>& pages, int64_t now_ms, Batch& out);
   // Under deliver_mu_: commits and queues. Fails only when the store refuses a
@@ -191,6 +202,9 @@ class NotificationPipeline final : public rules::AlertSink {
   Logger log_;
   prometheus::Family<prometheus::Counter>& dropped_;
   prometheus::Counter& store_errors_;
+  // Incident figures for the dashboards (docs/metrics.md); fed by Deliver().
+  struct IncidentMetrics;
+  std::unique_ptr<IncidentMetrics> incident_metrics_;
 
   // Lock order: deliver_mu_, then mu_. deliver_mu_ is held from a flush to the
   // enqueueing of what it produced, and by Reconfigure/Start/Stop around the

@@ -53,7 +53,9 @@ bool FromBase64Url(std::string_view in, std::string& out) {
       out.push_back(static_cast<char>((acc >> bits) & 0xff));
     }
   }
-  return true;
+  // Canonical encodings only: the unused low bits of the last character must be
+  // zero, or two spellings of one token would both verify.
+  return in.size() % 4 != 1 && (acc & ((1u << bits) - 1)) == 0;
 }
 
 std::string Hex(const unsigned char* data, size_t n) {

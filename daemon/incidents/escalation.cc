@@ -65,6 +65,10 @@ const IncidentRecord* IncidentManager::Find(int64_t id) const {
   return it == open_.end() ? nullptr : &it->second.record;
 }
 
+void IncidentManager::SetGroupKey(int64_t id, const std::string& group_key) {
+  if (Live* live = Get(id)) live->record.group_key = group_key;
+}
+
 std::string IncidentManager::Payload(int64_t id) const {
   auto it = open_.find(id);
   return it == open_.end() ? "" : it->second.payload;

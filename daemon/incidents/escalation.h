@@ -134,6 +134,9 @@ class IncidentManager {
   absl::Status Resolve(int64_t id, const std::string& actor, const std::string& comment,
                        int64_t now_ms, Changes& out);
 
+  // Sets the group key of an open incident (manual incidents get theirs once
+  // their id is known).
+  void SetGroupKey(int64_t id, const std::string& group_key);
   // The notification payload pages of an incident are sent with.
   std::string Payload(int64_t id) const;
   const IncidentRecord* Find(int64_t id) const;

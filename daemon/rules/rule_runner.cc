@@ -34,11 +34,13 @@ void RuleRunner::HostReported(const std::string& host) {
 
 void RuleRunner::Run() {
   int64_t next_due = 0;  // evaluate what is due at once
+  int64_t next_poll = poller_ ? clock_.NowMillis() + poll_every_ms_ : kNeverMs;
   std::unique_lock lock(mu_);
   for (;;) {
     // Wall-clock deadline turned into a bounded wait, re-checked every minute
     // at most so a stepped clock cannot stall evaluation.
-    const int64_t wait_ms = std::clamp<int64_t>(next_due - clock_.NowMillis(), 0, 60'000);
+    const int64_t wait_ms =
+        std::clamp<int64_t>(std::min(next_due, next_poll) - clock_.NowMillis(), 0, 60'000);
     cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
                  [this] { return stopping_ || rescan_ || !reported_.empty(); });
     if (stopping_) return;
@@ -47,6 +49,10 @@ void RuleRunner::Run() {
     const bool rescan = std::exchange(rescan_, false);
     lock.unlock();
 
+    if (poller_ && clock_.NowMillis() >= next_poll) {
+      for (auto& host : poller_()) hosts.insert(std::move(host));
+      next_poll = clock_.NowMillis() + poll_every_ms_;
+    }
     {
       std::lock_guard manager_lock(manager_mu_);
       const int64_t now = clock_.NowMillis();

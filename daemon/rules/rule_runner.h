@@ -2,17 +2,22 @@
 // until the next group is due, or until an agent's batch has been applied
 // (HostReported), so that rules reading that host are evaluated at once: a
 // page should leave within a tenth of a second of the data that justifies it.
+// A host poller (SetHostPoller) adds hosts whose state changed without a
+// batch (gone silent), checked every second in vigied.
 //
 // Thread-safe: HostReported() may be called from any thread (it only records
 // the host and wakes the runner). Start/Stop from the owner's thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/logging.h"
@@ -32,6 +37,16 @@ class RuleRunner {
   void Stop();
 
   void HostReported(const std::string& host);
+
+  // Hosts whose rules must be evaluated although no batch came (e.g. a host
+  // that just went silent: its HostDown rule is host-scoped, so no other
+  // host's batch evaluates it). Polled on the runner's thread every `every`.
+  // Call before Start().
+  using HostPoller = std::function<std::vector<std::string>()>;
+  void SetHostPoller(HostPoller poller, std::chrono::milliseconds every) {
+    poller_ = std::move(poller);
+    poll_every_ms_ = every.count();
+  }
 
   // Runs `fn` with the manager while the runner is not evaluating (any thread), then wakes
   // the runner so that it re-reads when the next group is due. For reloads
@@ -67,6 +82,8 @@ class RuleRunner {
   bool rescan_ = false;             // guarded by mu_; the manager changed (WithManager)
   std::set<std::string> reported_;  // guarded by mu_; at most one entry per host
   std::thread thread_;
+  HostPoller poller_;  // set before Start(); runner thread only afterwards
+  int64_t poll_every_ms_ = 0;
 };
 
 }  // namespace vigie::daemon::rules

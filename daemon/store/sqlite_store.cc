@@ -137,6 +137,20 @@ constexpr const char* kMigrations[] = {
       used_ms INTEGER NOT NULL
     ) STRICT;
     )sql",
+    // 4: on-call overrides.
+    R"sql(
+    CREATE TABLE oncall_overrides (
+      id TEXT PRIMARY KEY,
+      schedule TEXT NOT NULL,
+      user TEXT NOT NULL,
+      start_ms INTEGER NOT NULL,
+      end_ms INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX oncall_overrides_by_schedule ON oncall_overrides (schedule);
+    )sql",
 };
 
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
@@ -957,6 +971,72 @@ absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimelines(int64_t f
   while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadTimelineRow(st));
   if (rc != SQLITE_DONE) return SqliteError(db_, "list timelines");
   return rows;
+}
+
+absl::StatusOr<std::vector<oncall::Override>> SqliteStore::LoadOverrides() {
+  std::lock_guard lock(mu_);
+  Statement st(db_,
+               "SELECT id, schedule, user, start_ms, end_ms, created_by, reason, created_at_ms "
+               "FROM oncall_overrides ORDER BY schedule, start_ms, id");
+  if (!st.ok()) return SqliteError(db_, "load overrides");
+  std::vector<oncall::Override> overrides;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    oncall::Override o;
+    o.id = st.Text(0);
+    o.schedule = st.Text(1);
+    o.user = st.Text(2);
+    o.start_ms = st.Int(3);
+    o.end_ms = st.Int(4);
+    o.created_by = st.Text(5);
+    o.reason = st.Text(6);
+    o.created_at_ms = st.Int(7);
+    overrides.push_back(std::move(o));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load overrides");
+  return overrides;
+}
+
+absl::Status SqliteStore::SaveOverride(const oncall::Override& o, const AuditRecord& audit) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    {
+      Statement st(db_,
+                   "INSERT INTO oncall_overrides (id, schedule, user, start_ms, end_ms, "
+                   "created_by, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      if (!st.ok()) return SqliteError(db_, "prepare save override");
+      st.BindText(1, o.id);
+      st.BindText(2, o.schedule);
+      st.BindText(3, o.user);
+      st.BindInt(4, o.start_ms);
+      st.BindInt(5, o.end_ms);
+      st.BindText(6, o.created_by);
+      st.BindText(7, o.reason);
+      st.BindInt(8, o.created_at_ms);
+      int rc = sqlite3_step(st.get());
+      // The caller chooses ids: one already taken is the caller's error, not the database's.
+      if (rc == SQLITE_CONSTRAINT) {
+        return absl::AlreadyExistsError(StrCat("override ", o.id, " already exists"));
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, "save override");
+    }
+    return InsertAudit(audit);
+  });
+}
+
+absl::Status SqliteStore::DeleteOverride(const std::string& id, const AuditRecord& audit) {
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> absl::Status {
+    {
+      Statement st(db_, "DELETE FROM oncall_overrides WHERE id = ?1");
+      if (!st.ok()) return SqliteError(db_, "prepare delete override");
+      st.BindText(1, id);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return SqliteError(db_, "delete override");
+      // Rolled back: no audit row for a deletion that did not happen.
+      if (sqlite3_changes(db_) == 0) return absl::NotFoundError(StrCat("no override ", id));
+    }
+    return InsertAudit(audit);
+  });
 }
 
 absl::Status SqliteStore::InsertAudit(const AuditRecord& audit) {

@@ -56,6 +56,10 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<TimelineRecord>> ListTimelines(int64_t from_ms,
                                                             int64_t to_ms) override;
 
+  absl::StatusOr<std::vector<oncall::Override>> LoadOverrides() override;
+  absl::Status SaveOverride(const oncall::Override& o, const AuditRecord& audit) override;
+  absl::Status DeleteOverride(const std::string& id, const AuditRecord& audit) override;
+
   absl::Status AppendAudit(const AuditRecord& audit) override;
   absl::StatusOr<std::vector<AuditRecord>> ListAudit(size_t limit) override;
 

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "common/labels.h"
 #include "daemon/alerting/alert.h"
+#include "daemon/oncall/schedule.h"
 #include "daemon/routing/silences.h"
 
 namespace vigie::daemon {
@@ -192,6 +193,13 @@ class Store {
   // Timelines of the incidents opened in [from_ms, to_ms), by incident then time.
   virtual absl::StatusOr<std::vector<TimelineRecord>> ListTimelines(int64_t from_ms,
                                                                     int64_t to_ms) = 0;
+
+  // On-call overrides (run-time changes to schedules), every one until deleted.
+  virtual absl::StatusOr<std::vector<oncall::Override>> LoadOverrides() = 0;
+  // Inserts `o` (its id chosen by the caller) and appends `audit`, in one transaction.
+  virtual absl::Status SaveOverride(const oncall::Override& o, const AuditRecord& audit) = 0;
+  // NotFound for an unknown id; appends `audit` in the same transaction.
+  virtual absl::Status DeleteOverride(const std::string& id, const AuditRecord& audit) = 0;
 
   // Audit log.
   virtual absl::Status AppendAudit(const AuditRecord& audit) = 0;

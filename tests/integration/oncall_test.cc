@@ -204,5 +204,63 @@ TEST_F(OnCallTest, ScheduleIsAnICalendarFeed) {
   EXPECT_EQ(HttpGet(HttpUrl("/oncall/nope.ics")).status, 404);
 }
 
+// A person reports a problem: the incident is routed by its labels, pages the
+// on-call person, and is resolved with a cause that the report counts.
+TEST_F(OnCallTest, ManualIncidentIsPagedResolvedWithACauseAndReported) {
+  Configure("1h");
+  ASSERT_NO_FATAL_FAILURE(StartVigied());
+  auto open =
+      Vigiectl({"incident", "open", "--title", "ERP is slow", "--service", "erp", "--reported-by",
+                "Jean (accounting)", "--severity", "critical", "-o", "json"});
+  ASSERT_EQ(open.exit_code, 0) << open.out << open.err;
+  auto opened = nlohmann::json::parse(open.out, nullptr, false);
+  ASSERT_TRUE(opened.is_object()) << open.out;
+  const int64_t id = opened.value("id", int64_t{0});
+  ASSERT_GT(id, 0) << open.out;
+  EXPECT_EQ(opened.value("source", ""), "manual") << open.out;
+  ASSERT_TRUE(WaitFor([&] { return Mails().size() >= 1; }, milliseconds(15'000)))
+      << vigied_->LogTail();
+  EXPECT_TRUE(To(Mails()[0], "alice@example.com")) << Mails()[0].text;
+  EXPECT_NE(Mails()[0].text.find("ERP is slow"), std::string::npos) << Mails()[0].text;
+
+  auto resolve = Vigiectl({"incident", "resolve", std::to_string(id), "--cause", "software",
+                           "--owner", "internal", "--comment", "index rebuilt"});
+  ASSERT_EQ(resolve.exit_code, 0) << resolve.out << resolve.err;
+  auto bad = Vigiectl({"incident", "resolve", std::to_string(id), "--cause", "gremlins"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("unknown cause"), std::string::npos) << bad.err;
+
+  auto shown = Incident(static_cast<int>(id));
+  EXPECT_NE(shown.dump().find("\"software\""), std::string::npos) << shown.dump();
+  auto report = Vigiectl({"report", "--from", "2000-01-01", "--to", "2100-01-01", "-o", "json"});
+  ASSERT_EQ(report.exit_code, 0) << report.out << report.err;
+  EXPECT_NE(report.out.find("software"), std::string::npos) << report.out;
+  EXPECT_EQ(Metric("vigie_incidents_by_cause", {{"cause", "software"}, {"owner", "internal"}}),
+            1.0);
+}
+
+// An override gives the primary schedule to bob: who is on call says so, and
+// the next page goes to him.
+TEST_F(OnCallTest, OverrideChangesWhoIsPaged) {
+  Configure("1h");
+  ASSERT_NO_FATAL_FAILURE(StartVigied());
+  auto who = Vigiectl({"oncall", "who", "--schedule", "primary", "-o", "json"});
+  ASSERT_EQ(who.exit_code, 0) << who.err;
+  EXPECT_NE(who.out.find("alice"), std::string::npos) << who.out;
+  auto add = Vigiectl({"oncall", "override", "primary", "--user", "bob", "--from", "2000-01-01",
+                       "--to", "2100-01-01", "--reason", "alice is ill"});
+  ASSERT_EQ(add.exit_code, 0) << add.out << add.err;
+  who = Vigiectl({"oncall", "who", "--schedule", "primary", "-o", "json"});
+  EXPECT_NE(who.out.find("bob"), std::string::npos) << who.out;
+  EXPECT_EQ(who.out.find("alice"), std::string::npos) << who.out;
+
+  StartAgent({.host = "db1", .interval = milliseconds(300)});
+  ASSERT_TRUE(WaitFor([&] { return Mails().size() >= 1; }, milliseconds(20'000)))
+      << vigied_->LogTail();
+  EXPECT_TRUE(To(Mails()[0], "bob@example.com")) << Mails()[0].text;
+  auto ics = HttpGet(HttpUrl("/oncall/primary.ics"));
+  EXPECT_NE(ics.body.find("bob"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigie::itest

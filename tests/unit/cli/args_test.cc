@@ -1,6 +1,7 @@
 #include "cli/args.h"
 
 #include <string>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -193,6 +194,114 @@ TEST(MakeIncidentActionRequestTest, ErrorsNameTheArgument) {
   EXPECT_THAT(error_of(-3, V1::UNACK, {}), testing::StartsWith("ID: "));
   EXPECT_EQ(error_of(42, V1::REASSIGN, {}), "--user is required");
   EXPECT_EQ(error_of(42, V1::COMMENT, {}), "TEXT must not be empty");
+}
+
+TEST(MakeOpenIncidentRequestTest, CarriesTheFlagsAndDefaultsToWarning) {
+  auto request = MakeOpenIncidentRequest({"ERP is slow", "erp", "", "Mme Martin"}, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->title(), "ERP is slow");
+  EXPECT_EQ(request->service(), "erp");
+  EXPECT_EQ(request->severity(), "warning");
+  EXPECT_EQ(request->reported_by(), "Mme Martin");
+  EXPECT_EQ(request->actor(), "alice@laptop");
+  request = MakeOpenIncidentRequest({"x", "erp", "critical", "me"}, "a@b");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->severity(), "critical");
+}
+
+TEST(MakeOpenIncidentRequestTest, ErrorsNameTheFlag) {
+  auto error_of = [](OpenIncidentFlags f) {
+    auto request = MakeOpenIncidentRequest(f, "a@b");
+    EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+    return std::string(request.status().message());
+  };
+  EXPECT_EQ(error_of({"", "erp", "", "me"}), "--title is required");
+  EXPECT_EQ(error_of({"x", "", "", "me"}), "--service is required");
+  EXPECT_EQ(error_of({"x", "erp", "", ""}), "--reported-by is required");
+  EXPECT_THAT(error_of({"x", "erp", "page", "me"}), testing::StartsWith("--severity: \"page\""));
+}
+
+TEST(MakeWhoIsOnCallRequestTest, AtDefaultsToZeroForNow) {
+  auto request = MakeWhoIsOnCallRequest("", "");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->schedule(), "");
+  EXPECT_EQ(request->at_ms(), 0);
+  request = MakeWhoIsOnCallRequest("ops", "2023-11-14T23:13:20+01:00");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->schedule(), "ops");
+  EXPECT_EQ(request->at_ms(), kNow);
+  request = MakeWhoIsOnCallRequest("ops", "2026-10-01");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->at_ms(), ParseRfc3339("2026-10-01T00:00:00Z").value());
+  request = MakeWhoIsOnCallRequest("ops", "noon");
+  EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+  EXPECT_THAT(std::string(request.status().message()),
+              testing::StartsWith("--at: invalid time \"noon\""));
+}
+
+TEST(MakeRenderScheduleRequestTest, RangeAndErrors) {
+  auto request = MakeRenderScheduleRequest("ops", {"2026-10-01", "2026-10-08T00:00:00+02:00"});
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->schedule(), "ops");
+  EXPECT_EQ(request->from_ms(), ParseRfc3339("2026-10-01T00:00:00Z").value());
+  EXPECT_EQ(request->to_ms(), ParseRfc3339("2026-10-07T22:00:00Z").value());
+
+  auto error_of = [](std::string schedule, RangeFlags range) {
+    auto r = MakeRenderScheduleRequest(schedule, range);
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status()));
+    return std::string(r.status().message());
+  };
+  EXPECT_EQ(error_of("", {"2026-10-01", "2026-10-02"}), "SCHEDULE must not be empty");
+  EXPECT_EQ(error_of("ops", {"", "2026-10-02"}), "--from is required");
+  EXPECT_EQ(error_of("ops", {"2026-10-01", ""}), "--to is required");
+  EXPECT_THAT(error_of("ops", {"2026-10-32", "2026-11-01"}),
+              testing::StartsWith("--from: invalid time \"2026-10-32\""));
+  EXPECT_THAT(error_of("ops", {"2026-10-01", "soon"}),
+              testing::StartsWith("--to: invalid time \"soon\""));
+  EXPECT_EQ(error_of("ops", {"2026-10-02", "2026-10-01"}),
+            "--to: \"2026-10-01\" must be after --from \"2026-10-02\"");
+  EXPECT_EQ(error_of("ops", {"2026-10-01", "2026-10-01T00:00:00Z"}),
+            "--to: \"2026-10-01T00:00:00Z\" must be after --from \"2026-10-01\"");
+}
+
+TEST(MakeAddOverrideRequestTest, CarriesTheFlagsAndNamesErrors) {
+  OverrideFlags f{"bob", {"2026-10-01T08:00:00Z", "2026-10-01T20:00:00Z"}, "swap"};
+  auto request = MakeAddOverrideRequest("ops", f, "alice@laptop");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->schedule(), "ops");
+  EXPECT_EQ(request->user(), "bob");
+  EXPECT_EQ(request->start_ms(), ParseRfc3339("2026-10-01T08:00:00Z").value());
+  EXPECT_EQ(request->end_ms(), ParseRfc3339("2026-10-01T20:00:00Z").value());
+  EXPECT_EQ(request->reason(), "swap");
+  EXPECT_EQ(request->actor(), "alice@laptop");
+
+  auto error_of = [](std::string schedule, OverrideFlags flags) {
+    auto r = MakeAddOverrideRequest(schedule, flags, "a@b");
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status()));
+    return std::string(r.status().message());
+  };
+  EXPECT_EQ(error_of("", f), "SCHEDULE must not be empty");
+  OverrideFlags no_user = f;
+  no_user.user.clear();
+  EXPECT_EQ(error_of("ops", no_user), "--user is required");
+  OverrideFlags backwards = f;
+  std::swap(backwards.range.from, backwards.range.to);
+  EXPECT_THAT(error_of("ops", backwards), testing::StartsWith("--to: "));
+}
+
+TEST(MakeReportRequestTest, RangeAndFormat) {
+  for (const char* format : {"table", "csv", "json", "html"}) {
+    auto request = MakeReportRequest({"2026-10-01", "2026-11-01"}, format);
+    ASSERT_TRUE(request.ok()) << request.status();
+    EXPECT_EQ(request->format(), format);
+    EXPECT_EQ(request->from_ms(), ParseRfc3339("2026-10-01T00:00:00Z").value());
+    EXPECT_EQ(request->to_ms(), ParseRfc3339("2026-11-01T00:00:00Z").value());
+  }
+  auto request = MakeReportRequest({"2026-10-01", "2026-11-01"}, "pdf");
+  EXPECT_TRUE(absl::IsInvalidArgument(request.status()));
+  EXPECT_THAT(std::string(request.status().message()), testing::StartsWith("--output: \"pdf\""));
+  request = MakeReportRequest({"2026-10-01", ""}, "table");
+  EXPECT_EQ(std::string(request.status().message()), "--to is required");
 }
 
 TEST(MakeActorTest, AuthorThenUserThenUnknown) {

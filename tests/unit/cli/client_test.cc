@@ -5,9 +5,13 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -25,8 +29,12 @@ namespace {
 // Reload fails with a file:line error when `reload_fails`, ListAudit echoes
 // the limit. Incidents: ListIncidents remembers its request and returns
 // incident 42; GetIncident knows only 42; ActOnIncident answers
-// FAILED_PRECONDITION for 13, else incident `id`. Mutations remember their
-// request.
+// FAILED_PRECONDITION for 13, else incident `id`; OpenIncident returns
+// incident 57. On-call: WhoIsOnCall answers alice on "ops" until 2023-11-14
+// 23:13:20 UTC and a gap on "dba" (INVALID_ARGUMENT for schedule "nope");
+// RenderSchedule two shifts; AddOverride returns "ov-7"; ListOverrides one
+// override; DeleteOverride NOT_FOUND for "zz". Report returns "report as
+// FORMAT\n". Every call remembers its request.
 class FakeAdmin final : public vigie::v1::Admin::Service {
  public:
   grpc::Status ListAlerts(grpc::ServerContext*, const vigie::v1::ListAlertsRequest* request,
@@ -115,8 +123,97 @@ class FakeAdmin final : public vigie::v1::Admin::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status OpenIncident(grpc::ServerContext*, const vigie::v1::OpenIncidentRequest* request,
+                            vigie::v1::Incident* response) override {
+    std::lock_guard lock(mu);
+    opened = *request;
+    response->set_id(57);
+    response->set_title(request->title());
+    response->set_source("manual");
+    return grpc::Status::OK;
+  }
+  grpc::Status WhoIsOnCall(grpc::ServerContext*, const vigie::v1::WhoIsOnCallRequest* request,
+                           vigie::v1::WhoIsOnCallResponse* response) override {
+    std::lock_guard lock(mu);
+    who = *request;
+    ++who_calls;
+    if (request->schedule() == "nope") {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "unknown schedule \"nope\""};
+    }
+    auto* ops = response->add_on_call();
+    ops->set_schedule("ops");
+    ops->set_user("alice");
+    ops->set_until_ms(1'700'003'600'000);  // 2023-11-14T23:13:20Z
+    response->add_on_call()->set_schedule("dba");
+    return grpc::Status::OK;
+  }
+  grpc::Status RenderSchedule(grpc::ServerContext*, const vigie::v1::RenderScheduleRequest* request,
+                              vigie::v1::RenderScheduleResponse* response) override {
+    std::lock_guard lock(mu);
+    rendered = *request;
+    auto add = [&](const std::string& user, int64_t start_ms, int64_t end_ms,
+                   const std::string& source) {
+      auto* s = response->add_shifts();
+      s->set_user(user);
+      s->set_start_ms(start_ms);
+      s->set_end_ms(end_ms);
+      s->set_source(source);
+    };
+    add("alice", 1'700'000'000'000, 1'700'601'200'000, "layer:primary");
+    add("bob", 1'700'601'200'000, 1'700'644'400'000, "override:ov-1");
+    return grpc::Status::OK;
+  }
+  grpc::Status AddOverride(grpc::ServerContext*, const vigie::v1::AddOverrideRequest* request,
+                           vigie::v1::AddOverrideResponse* response) override {
+    std::lock_guard lock(mu);
+    override_added = *request;
+    ++override_adds;
+    response->set_id("ov-7");
+    return grpc::Status::OK;
+  }
+  grpc::Status ListOverrides(grpc::ServerContext*, const vigie::v1::ListOverridesRequest* request,
+                             vigie::v1::ListOverridesResponse* response) override {
+    std::lock_guard lock(mu);
+    overrides_schedule = request->schedule();
+    auto* o = response->add_overrides();
+    o->set_id("ov-1");
+    o->set_schedule("ops");
+    o->set_user("bob");
+    o->set_start_ms(1'700'601'200'000);
+    o->set_end_ms(1'700'644'400'000);
+    o->set_created_by("alice@laptop (ipv4:127.0.0.1:5)");
+    o->set_reason("swap");
+    o->set_created_at_ms(1'700'000'000'000);
+    return grpc::Status::OK;
+  }
+  grpc::Status DeleteOverride(grpc::ServerContext*, const vigie::v1::DeleteOverrideRequest* request,
+                              vigie::v1::DeleteOverrideResponse*) override {
+    std::lock_guard lock(mu);
+    override_deleted = *request;
+    if (request->id() == "zz") return {grpc::StatusCode::NOT_FOUND, "no override \"zz\""};
+    return grpc::Status::OK;
+  }
+  grpc::Status Report(grpc::ServerContext*, const vigie::v1::IncidentReportRequest* request,
+                      vigie::v1::IncidentReportResponse* response) override {
+    std::lock_guard lock(mu);
+    reported = *request;
+    ++reports;
+    response->set_body("report as " + request->format() + "\n");
+    return grpc::Status::OK;
+  }
+
   std::mutex mu;
   bool reload_fails = false;
+  vigie::v1::OpenIncidentRequest opened;
+  vigie::v1::WhoIsOnCallRequest who;
+  int who_calls = 0;
+  vigie::v1::RenderScheduleRequest rendered;
+  vigie::v1::AddOverrideRequest override_added;
+  int override_adds = 0;
+  std::string overrides_schedule = "(not called)";
+  vigie::v1::DeleteOverrideRequest override_deleted;
+  vigie::v1::IncidentReportRequest reported;
+  int reports = 0;
   vigie::v1::ListIncidentsRequest listed;
   vigie::v1::IncidentActionRequest acted;
   int actions = 0;
@@ -487,6 +584,285 @@ TEST_F(AdminClientTest, VigiectlIncidentBadArgumentsExit2NamingTheArgument) {
   std::lock_guard lock(fake_.mu);
   EXPECT_EQ(fake_.actions, 0);  // nothing reached the server
   EXPECT_EQ(fake_.listed.limit(), 0u);
+}
+
+TEST_F(AdminClientTest, OnCallAndReportCalls) {
+  AdminClient client(address(), std::chrono::seconds(10));
+  vigie::v1::OpenIncidentRequest open;
+  open.set_title("ERP is slow");
+  auto incident = client.OpenIncident(open);
+  ASSERT_TRUE(incident.ok()) << incident.status();
+  EXPECT_EQ(incident->id(), 57);
+  EXPECT_EQ(fake_.opened.title(), "ERP is slow");
+
+  vigie::v1::WhoIsOnCallRequest who;
+  who.set_at_ms(123);
+  auto on_call = client.WhoIsOnCall(who);
+  ASSERT_TRUE(on_call.ok()) << on_call.status();
+  ASSERT_EQ(on_call->size(), 2u);
+  EXPECT_EQ((*on_call)[0].user(), "alice");
+  EXPECT_EQ((*on_call)[1].user(), "");
+  EXPECT_EQ(fake_.who.at_ms(), 123);
+  who.set_schedule("nope");
+  EXPECT_EQ(client.WhoIsOnCall(who).status(),
+            absl::InvalidArgumentError("unknown schedule \"nope\""));
+
+  vigie::v1::RenderScheduleRequest render;
+  render.set_schedule("ops");
+  auto shifts = client.RenderSchedule(render);
+  ASSERT_TRUE(shifts.ok()) << shifts.status();
+  ASSERT_EQ(shifts->size(), 2u);
+  EXPECT_EQ((*shifts)[1].source(), "override:ov-1");
+  EXPECT_EQ(fake_.rendered.schedule(), "ops");
+
+  vigie::v1::AddOverrideRequest add;
+  add.set_schedule("ops");
+  auto id = client.AddOverride(add);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, "ov-7");
+
+  auto overrides = client.ListOverrides("ops");
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  ASSERT_EQ(overrides->size(), 1u);
+  EXPECT_EQ((*overrides)[0].id(), "ov-1");
+  EXPECT_EQ(fake_.overrides_schedule, "ops");
+
+  EXPECT_TRUE(client.DeleteOverride("ov-1", "alice@laptop").ok());
+  EXPECT_EQ(fake_.override_deleted.actor(), "alice@laptop");
+  EXPECT_EQ(client.DeleteOverride("zz", "alice@laptop"), absl::NotFoundError("no override \"zz\""));
+
+  vigie::v1::IncidentReportRequest report;
+  report.set_format("csv");
+  auto body = client.Report(report);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(*body, "report as csv\n");
+}
+
+// Local times in vigiectl's output: the child inherits TZ.
+class ScopedUtc {
+ public:
+  ScopedUtc() {
+    if (const char* old = std::getenv("TZ")) old_ = old;
+    setenv("TZ", "UTC0", 1);
+  }
+  ~ScopedUtc() {
+    if (old_) {
+      setenv("TZ", old_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+  }
+  ScopedUtc(const ScopedUtc&) = delete;
+  ScopedUtc& operator=(const ScopedUtc&) = delete;
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST_F(AdminClientTest, VigiectlIncidentOpen) {
+  RunResult r = RunVigiectl("--server " + address() +
+                            " --author bob incident open --title 'ERP is slow' --service erp"
+                            " --reported-by 'Mme Martin' --severity critical");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "incident 57 opened\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.opened.title(), "ERP is slow");
+    EXPECT_EQ(fake_.opened.service(), "erp");
+    EXPECT_EQ(fake_.opened.severity(), "critical");
+    EXPECT_EQ(fake_.opened.reported_by(), "Mme Martin");
+    EXPECT_THAT(fake_.opened.actor(), testing::StartsWith("bob@"));
+  }
+  r = RunVigiectl("--server " + address() +
+                  " incident open --title x --service erp --reported-by me -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto json = nlohmann::json::parse(r.output);
+  EXPECT_EQ(json["id"], 57);
+  EXPECT_EQ(json["source"], "manual");
+  std::lock_guard lock(fake_.mu);
+  EXPECT_EQ(fake_.opened.severity(), "warning");  // the default
+}
+
+TEST_F(AdminClientTest, VigiectlOncallWho) {
+  ScopedUtc utc;
+  RunResult r = RunVigiectl("--server " + address() + " oncall who");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "SCHEDULE  ON CALL  UNTIL\n"
+            "ops       alice    2023-11-14 23:13:20\n"
+            "dba       -        -\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.who.schedule(), "");
+    EXPECT_EQ(fake_.who.at_ms(), 0);  // now, on vigied's clock
+  }
+  r = RunVigiectl("--server " + address() +
+                  " oncall who --schedule ops --at 2026-10-01T08:00:00+02:00 -o csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "schedule,on_call,until\r\nops,alice,2023-11-14T23:13:20Z\r\ndba,,\r\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.who.schedule(), "ops");
+    EXPECT_EQ(fake_.who.at_ms(), 1'790'834'400'000);  // 2026-10-01T06:00:00Z
+  }
+  r = RunVigiectl("--server " + address() + " oncall who --at 2026-10-01");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.who.at_ms(), 1'790'812'800'000);  // 2026-10-01T00:00:00Z
+  }
+  r = RunVigiectl("--server " + address() + " oncall who --schedule nope");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "vigiectl: unknown schedule \"nope\"\n");
+}
+
+TEST_F(AdminClientTest, VigiectlOncallShow) {
+  ScopedUtc utc;
+  RunResult r = RunVigiectl("--server " + address() +
+                            " oncall show ops --from 2023-11-14 --to 2023-11-23T00:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "USER   FROM                 TO                   DURATION  SOURCE\n"
+            "alice  2023-11-14 22:13:20  2023-11-21 21:13:20  6d23h     layer:primary\n"
+            "bob    2023-11-21 21:13:20  2023-11-22 09:13:20  12h       override:ov-1\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.rendered.schedule(), "ops");
+    EXPECT_EQ(fake_.rendered.from_ms(), 1'699'920'000'000);  // 2023-11-14T00:00:00Z
+    EXPECT_EQ(fake_.rendered.to_ms(), 1'699'920'000'000 + 9 * 86'400'000);
+  }
+  r = RunVigiectl("--server " + address() +
+                  " oncall show ops --from 2023-11-14 --to 2023-11-23 -o csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "user,from,to,duration_s,source\r\n"
+            "alice,2023-11-14T22:13:20Z,2023-11-21T21:13:20Z,601200,layer:primary\r\n"
+            "bob,2023-11-21T21:13:20Z,2023-11-22T09:13:20Z,43200,override:ov-1\r\n");
+  r = RunVigiectl("--server " + address() +
+                  " oncall show ops --from 2023-11-14 --to 2023-11-23 -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto json = nlohmann::json::parse(r.output);
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["duration_s"], 601200);
+  EXPECT_EQ(json[1]["source"], "override:ov-1");
+}
+
+TEST_F(AdminClientTest, VigiectlOncallOverrides) {
+  ScopedUtc utc;
+  RunResult r = RunVigiectl("--server " + address() + " --author carol oncall override ops" +
+                            " --user bob --from 2026-10-01T08:00:00Z --to 2026-10-01T20:00:00Z" +
+                            " --reason 'swap with alice'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ov-7\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.override_added.schedule(), "ops");
+    EXPECT_EQ(fake_.override_added.user(), "bob");
+    EXPECT_EQ(fake_.override_added.start_ms(), 1'790'812'800'000 + 8 * 3'600'000);
+    EXPECT_EQ(fake_.override_added.end_ms(), 1'790'812'800'000 + 20 * 3'600'000);
+    EXPECT_EQ(fake_.override_added.reason(), "swap with alice");
+    EXPECT_THAT(fake_.override_added.actor(), testing::StartsWith("carol@"));
+  }
+  r = RunVigiectl("--server " + address() +
+                  " oncall override ops --user bob --from 2026-10-01 --to 2026-10-02 -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["id"], "ov-7");
+
+  r = RunVigiectl("--server " + address() + " oncall overrides ops");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "ID    SCHEDULE  USER  FROM                 TO                   REASON  CREATED BY\n"
+            "ov-1  ops       bob   2023-11-21 21:13:20  2023-11-22 09:13:20  swap    "
+            "alice@laptop (ipv4:127.0.0.1:5)\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.overrides_schedule, "ops");
+  }
+  r = RunVigiectl("--server " + address() + " oncall overrides -o csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "id,schedule,user,from,to,reason,created_by,created_at\r\n"
+            "ov-1,ops,bob,2023-11-21T21:13:20Z,2023-11-22T09:13:20Z,swap,"
+            "alice@laptop (ipv4:127.0.0.1:5),2023-11-14T22:13:20Z\r\n");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.overrides_schedule, "");  // every schedule
+  }
+
+  r = RunVigiectl("--server " + address() + " --author carol oncall override-delete ov-1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "");
+  {
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.override_deleted.id(), "ov-1");
+    EXPECT_THAT(fake_.override_deleted.actor(), testing::StartsWith("carol@"));
+  }
+  r = RunVigiectl("--server " + address() + " oncall override-delete zz");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "vigiectl: no override \"zz\"\n");
+}
+
+TEST_F(AdminClientTest, VigiectlReportPrintsTheServersBodyAsIs) {
+  for (const auto& [flag, format] : std::vector<std::pair<std::string, std::string>>{
+           {"", "table"}, {" -o csv", "csv"}, {" -o json", "json"}, {" -o html", "html"}}) {
+    RunResult r =
+        RunVigiectl("--server " + address() + " report --from 2026-10-01 --to 2026-11-01" + flag);
+    ASSERT_EQ(r.exit_code, 0) << flag << "\n" << r.output;
+    EXPECT_EQ(r.output, "report as " + format + "\n") << flag;
+    std::lock_guard lock(fake_.mu);
+    EXPECT_EQ(fake_.reported.format(), format);
+    EXPECT_EQ(fake_.reported.from_ms(), 1'790'812'800'000);  // 2026-10-01T00:00:00Z
+    EXPECT_EQ(fake_.reported.to_ms(), 1'793'491'200'000);    // 2026-11-01T00:00:00Z
+  }
+}
+
+TEST_F(AdminClientTest, VigiectlOncallAndReportBadArgumentsExit2NamingTheArgument) {
+  const std::string server = "--server " + address() + " ";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"incident open --service erp --reported-by me", "--title is required"},
+           {"incident open --title x --reported-by me", "--service is required"},
+           {"incident open --title x --service erp", "--reported-by is required"},
+           {"incident open --title '' --service erp --reported-by me",
+            "--title: must not be empty"},
+           {"incident open --title x --service erp --reported-by me --severity page",
+            "--severity: page not in"},
+           {"oncall", "A subcommand is required"},
+           {"oncall who --at yesterday", "--at: invalid time \"yesterday\""},
+           {"oncall who -o html", "--output: html is only for report"},
+           {"oncall show --from 2026-10-01 --to 2026-10-02", "SCHEDULE is required"},
+           {"oncall show ops --to 2026-10-02", "--from is required"},
+           {"oncall show ops --from 2026-10-01", "--to is required"},
+           {"oncall show ops --from 2026-10-32 --to 2026-11-01", "--from: invalid time"},
+           {"oncall show ops --from 2026-10-02 --to 2026-10-01",
+            "--to: \"2026-10-01\" must be after --from \"2026-10-02\""},
+           {"oncall override ops --from 2026-10-01 --to 2026-10-02", "--user is required"},
+           {"oncall override ops --user bob --to 2026-10-02", "--from is required"},
+           {"oncall override ops --user bob --from 2026-10-01 --to 2026-10-01",
+            "--to: \"2026-10-01\" must be after --from \"2026-10-01\""},
+           {"oncall override --user bob --from 2026-10-01 --to 2026-10-02", "SCHEDULE is required"},
+           {"oncall override-delete", "ID is required"},
+           {"report --to 2026-11-01", "--from is required"},
+           {"report --from 2026-10-01", "--to is required"},
+           {"report --from 2026-10-01 --to tomorrow", "--to: invalid time \"tomorrow\""},
+           {"report --from 2026-11-01 --to 2026-10-01",
+            "--to: \"2026-10-01\" must be after --from \"2026-11-01\""},
+           {"report --from 2026-10-01 --to 2026-11-01 -o pdf", "--output: pdf not in"},
+       }) {
+    RunResult r = RunVigiectl(server + c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_THAT(r.output, testing::HasSubstr(c.message)) << c.args;
+  }
+  std::lock_guard lock(fake_.mu);  // nothing reached the server
+  EXPECT_EQ(fake_.opened.title(), "");
+  EXPECT_EQ(fake_.who_calls, 0);
+  EXPECT_EQ(fake_.rendered.schedule(), "");
+  EXPECT_EQ(fake_.override_adds, 0);
+  EXPECT_EQ(fake_.override_deleted.id(), "");
+  EXPECT_EQ(fake_.reports, 0);
 }
 
 }  // namespace

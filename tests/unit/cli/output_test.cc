@@ -681,5 +681,144 @@ TEST(RenderIncidentActionTest, SaysWhatWasDoneOrPrintsTheIncident) {
             nlohmann::json::parse(RenderIncidents({AckedIncident()}, OutputFormat::kJson))[0]);
 }
 
+TEST(RenderIncidentOpenedTest, SaysTheIdOrPrintsTheIncident) {
+  EXPECT_EQ(RenderIncidentOpened(AckedIncident(), OutputFormat::kTable), "incident 42 opened\n");
+  EXPECT_EQ(RenderIncidentOpened(AckedIncident(), OutputFormat::kCsv), "incident 42 opened\n");
+  EXPECT_EQ(nlohmann::json::parse(RenderIncidentOpened(AckedIncident(), OutputFormat::kJson)),
+            nlohmann::json::parse(RenderIncidents({AckedIncident()}, OutputFormat::kJson))[0]);
+}
+
+std::vector<vigie::v1::OnCall> SomeOnCall() {
+  vigie::v1::OnCall ops;
+  ops.set_schedule("ops");
+  ops.set_user("alice");
+  ops.set_until_ms(kNow + 3'600'000);
+  vigie::v1::OnCall dba;  // a gap
+  dba.set_schedule("dba");
+  return {ops, dba};
+}
+
+TEST(RenderOnCallTest, TableWithLocalTimesAndDashesInAGap) {
+  ScopedTz tz("UTC0");
+  EXPECT_EQ(RenderOnCall(SomeOnCall(), OutputFormat::kTable),
+            "SCHEDULE  ON CALL  UNTIL\n"
+            "ops       alice    2023-11-14 23:13:20\n"
+            "dba       -        -\n");
+  EXPECT_EQ(RenderOnCall({}, OutputFormat::kTable), "SCHEDULE  ON CALL  UNTIL\n");
+  ScopedTz cet("CET-1");
+  EXPECT_THAT(RenderOnCall(SomeOnCall(), OutputFormat::kTable),
+              testing::HasSubstr("alice    2023-11-15 00:13:20\n"));
+}
+
+TEST(RenderOnCallTest, CsvAndJson) {
+  EXPECT_EQ(RenderOnCall(SomeOnCall(), OutputFormat::kCsv),
+            "schedule,on_call,until\r\n"
+            "ops,alice,2023-11-14T23:13:20Z\r\n"
+            "dba,,\r\n");
+  EXPECT_EQ(nlohmann::json::parse(RenderOnCall(SomeOnCall(), OutputFormat::kJson)),
+            nlohmann::json::parse(R"json([
+    {"schedule": "ops", "user": "alice", "until": "2023-11-14T23:13:20Z",
+     "until_ms": 1700003600000},
+    {"schedule": "dba", "user": null, "until": "", "until_ms": 0}
+  ])json"));
+}
+
+constexpr int64_t kWeekMinusAnHour = 7 * 86'400'000 - 3'600'000;  // 6d23h: spring forward
+
+std::vector<vigie::v1::Shift> SomeShifts() {
+  vigie::v1::Shift alice;
+  alice.set_user("alice");
+  alice.set_start_ms(kNow);
+  alice.set_end_ms(kNow + kWeekMinusAnHour);
+  alice.set_source("layer:primary");
+  vigie::v1::Shift bob;
+  bob.set_user("bob");
+  bob.set_start_ms(kNow + kWeekMinusAnHour);
+  bob.set_end_ms(kNow + kWeekMinusAnHour + 12 * 3'600'000);
+  bob.set_source("override:ov-1");
+  return {alice, bob};
+}
+
+TEST(RenderShiftsTest, TableWithLocalTimesAndDurations) {
+  ScopedTz tz("UTC0");
+  EXPECT_EQ(RenderShifts(SomeShifts(), OutputFormat::kTable),
+            "USER   FROM                 TO                   DURATION  SOURCE\n"
+            "alice  2023-11-14 22:13:20  2023-11-21 21:13:20  6d23h     layer:primary\n"
+            "bob    2023-11-21 21:13:20  2023-11-22 09:13:20  12h       override:ov-1\n");
+  EXPECT_EQ(RenderShifts({}, OutputFormat::kTable), "USER  FROM  TO  DURATION  SOURCE\n");
+  ScopedTz cet("CET-1");
+  EXPECT_THAT(RenderShifts(SomeShifts(), OutputFormat::kTable),
+              testing::HasSubstr("alice  2023-11-14 23:13:20  2023-11-21 22:13:20  6d23h"));
+}
+
+TEST(RenderShiftsTest, CsvAndJsonCarryAbsoluteTimesAndSeconds) {
+  EXPECT_EQ(RenderShifts(SomeShifts(), OutputFormat::kCsv),
+            "user,from,to,duration_s,source\r\n"
+            "alice,2023-11-14T22:13:20Z,2023-11-21T21:13:20Z,601200,layer:primary\r\n"
+            "bob,2023-11-21T21:13:20Z,2023-11-22T09:13:20Z,43200,override:ov-1\r\n");
+  EXPECT_EQ(nlohmann::json::parse(RenderShifts(SomeShifts(), OutputFormat::kJson)),
+            nlohmann::json::parse(R"json([
+    {"user": "alice", "start": "2023-11-14T22:13:20Z", "start_ms": 1700000000000,
+     "end": "2023-11-21T21:13:20Z", "end_ms": 1700601200000, "duration_s": 601200,
+     "source": "layer:primary"},
+    {"user": "bob", "start": "2023-11-21T21:13:20Z", "start_ms": 1700601200000,
+     "end": "2023-11-22T09:13:20Z", "end_ms": 1700644400000, "duration_s": 43200,
+     "source": "override:ov-1"}
+  ])json"));
+  EXPECT_EQ(RenderShifts({}, OutputFormat::kJson), "[]\n");
+}
+
+std::vector<vigie::v1::Override> SomeOverrides() {
+  vigie::v1::Override swap;
+  swap.set_id("ov-1");
+  swap.set_schedule("ops");
+  swap.set_user("bob");
+  swap.set_start_ms(kNow + kWeekMinusAnHour);
+  swap.set_end_ms(kNow + kWeekMinusAnHour + 12 * 3'600'000);
+  swap.set_created_by("alice@laptop (ipv4:127.0.0.1:5)");
+  swap.set_reason("swap, see #12");
+  swap.set_created_at_ms(kNow);
+  vigie::v1::Override bare;  // no reason, no author
+  bare.set_id("ov-2");
+  bare.set_schedule("ops");
+  bare.set_user("carol");
+  bare.set_start_ms(kNow + 86'400'000);
+  bare.set_end_ms(kNow + 86'400'000 + 2 * 3'600'000);
+  return {swap, bare};
+}
+
+TEST(RenderOverridesTest, TableWithLocalTimesAndDashes) {
+  ScopedTz tz("UTC0");
+  EXPECT_EQ(RenderOverrides(SomeOverrides(), OutputFormat::kTable),
+            "ID    SCHEDULE  USER   FROM                 TO                   REASON         "
+            "CREATED BY\n"
+            "ov-1  ops       bob    2023-11-21 21:13:20  2023-11-22 09:13:20  swap, see #12  "
+            "alice@laptop (ipv4:127.0.0.1:5)\n"
+            "ov-2  ops       carol  2023-11-15 22:13:20  2023-11-16 00:13:20  -              -\n");
+  EXPECT_EQ(RenderOverrides({}, OutputFormat::kTable),
+            "ID  SCHEDULE  USER  FROM  TO  REASON  CREATED BY\n");
+}
+
+TEST(RenderOverridesTest, CsvAndJsonCarryEveryField) {
+  EXPECT_EQ(RenderOverrides(SomeOverrides(), OutputFormat::kCsv),
+            "id,schedule,user,from,to,reason,created_by,created_at\r\n"
+            "ov-1,ops,bob,2023-11-21T21:13:20Z,2023-11-22T09:13:20Z,\"swap, see #12\","
+            "alice@laptop (ipv4:127.0.0.1:5),2023-11-14T22:13:20Z\r\n"
+            "ov-2,ops,carol,2023-11-15T22:13:20Z,2023-11-16T00:13:20Z,,,\r\n");
+  EXPECT_EQ(nlohmann::json::parse(RenderOverrides({SomeOverrides()[0]}, OutputFormat::kJson)),
+            nlohmann::json::parse(R"json([
+    {"id": "ov-1", "schedule": "ops", "user": "bob",
+     "start": "2023-11-21T21:13:20Z", "start_ms": 1700601200000,
+     "end": "2023-11-22T09:13:20Z", "end_ms": 1700644400000,
+     "created_by": "alice@laptop (ipv4:127.0.0.1:5)", "reason": "swap, see #12",
+     "created_at": "2023-11-14T22:13:20Z", "created_at_ms": 1700000000000}
+  ])json"));
+}
+
+TEST(RenderOverrideIdTest, PlainLineOrJson) {
+  EXPECT_EQ(RenderOverrideId("ov-1", OutputFormat::kTable), "ov-1\n");
+  EXPECT_EQ(RenderOverrideId("ov-1", OutputFormat::kJson), "{\n  \"id\": \"ov-1\"\n}\n");
+}
+
 }  // namespace
 }  // namespace vigie::cli

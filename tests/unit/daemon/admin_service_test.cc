@@ -254,6 +254,59 @@ TEST_F(AdminServiceTest, AlertingRpcsAreUnimplementedWithoutAlertAdmin) {
     vigie::v1::Incident r;
     expect_unimplemented(stub_->ActOnIncident(&ctx, request, &r));
   }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::OpenIncidentRequest request;
+    request.set_title("ERP slow");
+    request.set_service("erp");
+    request.set_reported_by("Mme Martin");
+    vigie::v1::Incident r;
+    expect_unimplemented(stub_->OpenIncident(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::WhoIsOnCallResponse r;
+    expect_unimplemented(stub_->WhoIsOnCall(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::RenderScheduleRequest request;
+    request.set_schedule("ops");
+    request.set_from_ms(kStart);
+    request.set_to_ms(kStart + 1);
+    vigie::v1::RenderScheduleResponse r;
+    expect_unimplemented(stub_->RenderSchedule(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::AddOverrideRequest request;
+    request.set_schedule("ops");
+    request.set_user("bob");
+    request.set_start_ms(kStart);
+    request.set_end_ms(kStart + 1);
+    vigie::v1::AddOverrideResponse r;
+    expect_unimplemented(stub_->AddOverride(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::ListOverridesResponse r;
+    expect_unimplemented(stub_->ListOverrides(&ctx, {}, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::DeleteOverrideRequest request;
+    request.set_id("o1");
+    vigie::v1::DeleteOverrideResponse r;
+    expect_unimplemented(stub_->DeleteOverride(&ctx, request, &r));
+  }
+  {
+    grpc::ClientContext ctx;
+    vigie::v1::IncidentReportRequest request;
+    request.set_from_ms(kStart);
+    request.set_to_ms(kStart + 1);
+    vigie::v1::IncidentReportResponse r;
+    expect_unimplemented(stub_->Report(&ctx, request, &r));
+  }
 }
 
 // Canned AlertAdmin: returns what the test put in, records what it was asked.
@@ -312,6 +365,47 @@ class FakeAlertAdmin final : public AlertAdmin {
     acted = request;
     return act_result;
   }
+  absl::StatusOr<IncidentRecord> OpenIncident(const ManualIncident& request) override {
+    std::lock_guard lock(mu_);
+    opened = request;
+    return open_result;
+  }
+  absl::StatusOr<std::vector<OnCallNow>> WhoIsOnCall(const std::string& schedule,
+                                                     int64_t at_ms) const override {
+    std::lock_guard lock(mu_);
+    who_asked = std::pair(schedule, at_ms);
+    return who_result;
+  }
+  absl::StatusOr<std::vector<oncall::Shift>> RenderSchedule(const std::string& schedule,
+                                                            int64_t from_ms,
+                                                            int64_t to_ms) const override {
+    std::lock_guard lock(mu_);
+    rendered = Rendered{schedule, from_ms, to_ms};
+    return render_result;
+  }
+  absl::StatusOr<std::string> AddOverride(const OverrideRequest& request) override {
+    std::lock_guard lock(mu_);
+    override_added = request;
+    return add_override_result;
+  }
+  absl::StatusOr<std::vector<oncall::Override>> ListOverrides(
+      const std::string& schedule) const override {
+    std::lock_guard lock(mu_);
+    overrides_schedule = schedule;
+    return overrides_result;
+  }
+  absl::Status DeleteOverride(const std::string& id, const std::string& actor) override {
+    std::lock_guard lock(mu_);
+    deleted_override = id;
+    last_actor = actor;
+    return delete_override_result;
+  }
+  absl::StatusOr<std::string> Report(int64_t from_ms, int64_t to_ms,
+                                     const std::string& format) const override {
+    std::lock_guard lock(mu_);
+    reported = Reported{from_ms, to_ms, format};
+    return report_result;
+  }
 
   // Set by the test before the call.
   std::vector<AlertView> alerts;
@@ -324,6 +418,13 @@ class FakeAlertAdmin final : public AlertAdmin {
   absl::StatusOr<IncidentRecord> incident_result = IncidentRecord{};
   absl::StatusOr<std::vector<TimelineRecord>> timeline_result = std::vector<TimelineRecord>{};
   absl::StatusOr<IncidentRecord> act_result = IncidentRecord{};
+  absl::StatusOr<IncidentRecord> open_result = IncidentRecord{};
+  absl::StatusOr<std::vector<OnCallNow>> who_result = std::vector<OnCallNow>{};
+  absl::StatusOr<std::vector<oncall::Shift>> render_result = std::vector<oncall::Shift>{};
+  absl::StatusOr<std::string> add_override_result = std::string("ov-1");
+  absl::StatusOr<std::vector<oncall::Override>> overrides_result = std::vector<oncall::Override>{};
+  absl::Status delete_override_result;
+  absl::StatusOr<std::string> report_result = std::string("report\n");
   // Recorded by the calls.
   std::optional<routing::Silence> added;
   std::string last_actor;
@@ -334,6 +435,23 @@ class FakeAlertAdmin final : public AlertAdmin {
   mutable int64_t got_incident_id = 0;
   mutable int64_t timeline_id = 0;
   std::optional<IncidentRequest> acted;
+  std::optional<ManualIncident> opened;
+  mutable std::optional<std::pair<std::string, int64_t>> who_asked;
+  struct Rendered {
+    std::string schedule;
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+  };
+  mutable std::optional<Rendered> rendered;
+  std::optional<OverrideRequest> override_added;
+  mutable std::optional<std::string> overrides_schedule;
+  std::optional<std::string> deleted_override;
+  struct Reported {
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+    std::string format;
+  };
+  mutable std::optional<Reported> reported;
 
  private:
   mutable std::mutex mu_;
@@ -472,6 +590,15 @@ class AlertAdminServiceTest : public testing::Test {
   grpc::Status Act(const vigie::v1::IncidentActionRequest& request, vigie::v1::Incident& response) {
     grpc::ClientContext ctx;
     return stub_->ActOnIncident(&ctx, request, &response);
+  }
+
+  // Any unary call: `Call(&Stub::Report, request, response)`.
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (vigie::v1::Admin::Stub::*method)(grpc::ClientContext*,
+                                                                   const Request&, Response*),
+                    const Request& request, Response& response) {
+    grpc::ClientContext ctx;
+    return (stub_.get()->*method)(&ctx, request, &response);
   }
 
   FakeClock clock_;
@@ -936,6 +1063,305 @@ TEST_F(AlertAdminServiceTest, ActOnIncidentMapsAlertAdminErrorsCodeForCode) {
     EXPECT_EQ(static_cast<int>(st.error_code()), static_cast<int>(error.code()));
     EXPECT_EQ(st.error_message(), error.message());
   }
+}
+
+using Stub = vigie::v1::Admin::Stub;
+
+vigie::v1::OpenIncidentRequest OpenRequest() {
+  vigie::v1::OpenIncidentRequest request;
+  request.set_title("ERP is slow");
+  request.set_service("erp");
+  request.set_severity("critical");
+  request.set_reported_by("Mme Martin (accounting)");
+  request.set_actor("alice@laptop");
+  return request;
+}
+
+TEST_F(AlertAdminServiceTest, OpenIncidentMapsTheRequestAndReturnsTheIncident) {
+  fake_.open_result = MakeIncident(42);
+  vigie::v1::Incident response;
+  grpc::Status st = Call(&Stub::OpenIncident, OpenRequest(), response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ExpectEveryIncidentField(response);
+  ASSERT_TRUE(fake_.opened.has_value());
+  EXPECT_EQ(fake_.opened->title, "ERP is slow");
+  EXPECT_EQ(fake_.opened->service, "erp");
+  EXPECT_EQ(fake_.opened->severity, "critical");
+  EXPECT_EQ(fake_.opened->reported_by, "Mme Martin (accounting)");
+  EXPECT_THAT(fake_.opened->actor, testing::StartsWith("alice@laptop (ipv4:127.0.0.1:"));
+  EXPECT_THAT(fake_.opened->actor, testing::EndsWith(")"));
+
+  vigie::v1::OpenIncidentRequest request = OpenRequest();  // no severity, no actor
+  request.clear_severity();
+  request.clear_actor();
+  ASSERT_TRUE(Call(&Stub::OpenIncident, request, response).ok());
+  EXPECT_EQ(fake_.opened->severity, "warning");
+  EXPECT_THAT(fake_.opened->actor, testing::StartsWith("unknown (ipv4:127.0.0.1:"));
+}
+
+TEST_F(AlertAdminServiceTest, OpenIncidentRejectsBadRequestsAndMapsErrors) {
+  auto open = [&](void (*change)(vigie::v1::OpenIncidentRequest&)) {
+    vigie::v1::OpenIncidentRequest request = OpenRequest();
+    change(request);
+    vigie::v1::Incident response;
+    return Call(&Stub::OpenIncident, request, response);
+  };
+  struct Case {
+    grpc::Status status;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {open([](auto& r) { r.clear_title(); }), "field \"title\" is required"},
+           {open([](auto& r) { r.clear_service(); }), "field \"service\" is required"},
+           {open([](auto& r) { r.clear_reported_by(); }), "field \"reported_by\" is required"},
+           {open([](auto& r) { r.set_severity("page"); }), "unknown severity \"page\""},
+       }) {
+    EXPECT_EQ(c.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_THAT(c.status.error_message(), testing::HasSubstr(c.message));
+  }
+  EXPECT_FALSE(fake_.opened.has_value());  // none reached AlertAdmin
+
+  fake_.open_result = absl::UnavailableError("database is locked");
+  vigie::v1::Incident response;
+  grpc::Status st = Call(&Stub::OpenIncident, OpenRequest(), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(st.error_message(), "database is locked");
+}
+
+TEST_F(AlertAdminServiceTest, WhoIsOnCallMapsUsersAndGaps) {
+  fake_.who_result = std::vector<AlertAdmin::OnCallNow>{{"ops", "alice", kStart + 3'600'000},
+                                                        {"dba", std::nullopt, 0}};
+  vigie::v1::WhoIsOnCallRequest request;
+  request.set_schedule("ops");
+  request.set_at_ms(kStart - 1'000);
+  vigie::v1::WhoIsOnCallResponse response;
+  grpc::Status st = Call(&Stub::WhoIsOnCall, request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(fake_.who_asked.has_value());
+  EXPECT_EQ(fake_.who_asked->first, "ops");
+  EXPECT_EQ(fake_.who_asked->second, kStart - 1'000);
+  ASSERT_EQ(response.on_call_size(), 2);
+  EXPECT_EQ(response.on_call(0).schedule(), "ops");
+  EXPECT_EQ(response.on_call(0).user(), "alice");
+  EXPECT_EQ(response.on_call(0).until_ms(), kStart + 3'600'000);
+  EXPECT_EQ(response.on_call(1).schedule(), "dba");
+  EXPECT_EQ(response.on_call(1).user(), "");  // a gap
+  EXPECT_EQ(response.on_call(1).until_ms(), 0);
+}
+
+TEST_F(AlertAdminServiceTest, WhoIsOnCallAtZeroIsNowAndMapsErrors) {
+  vigie::v1::WhoIsOnCallResponse response;
+  ASSERT_TRUE(Call(&Stub::WhoIsOnCall, vigie::v1::WhoIsOnCallRequest(), response).ok());
+  ASSERT_TRUE(fake_.who_asked.has_value());
+  EXPECT_EQ(fake_.who_asked->first, "");       // every schedule
+  EXPECT_EQ(fake_.who_asked->second, kStart);  // the service's clock
+
+  fake_.who_result = absl::InvalidArgumentError("unknown schedule \"nope\"");
+  vigie::v1::WhoIsOnCallRequest request;
+  request.set_schedule("nope");
+  grpc::Status st = Call(&Stub::WhoIsOnCall, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "unknown schedule \"nope\"");
+}
+
+TEST_F(AlertAdminServiceTest, RenderScheduleMapsTheShifts) {
+  fake_.render_result = std::vector<oncall::Shift>{
+      {"alice", kStart, kStart + 7 * 86'400'000, "layer:primary"},
+      {"bob", kStart + 7 * 86'400'000, kStart + 8 * 86'400'000, "override:ov-1"}};
+  vigie::v1::RenderScheduleRequest request;
+  request.set_schedule("ops");
+  request.set_from_ms(kStart);
+  request.set_to_ms(kStart + 8 * 86'400'000);
+  vigie::v1::RenderScheduleResponse response;
+  grpc::Status st = Call(&Stub::RenderSchedule, request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(fake_.rendered.has_value());
+  EXPECT_EQ(fake_.rendered->schedule, "ops");
+  EXPECT_EQ(fake_.rendered->from_ms, kStart);
+  EXPECT_EQ(fake_.rendered->to_ms, kStart + 8 * 86'400'000);
+  ASSERT_EQ(response.shifts_size(), 2);
+  EXPECT_EQ(response.shifts(0).user(), "alice");
+  EXPECT_EQ(response.shifts(0).start_ms(), kStart);
+  EXPECT_EQ(response.shifts(0).end_ms(), kStart + 7 * 86'400'000);
+  EXPECT_EQ(response.shifts(0).source(), "layer:primary");
+  EXPECT_EQ(response.shifts(1).user(), "bob");
+  EXPECT_EQ(response.shifts(1).source(), "override:ov-1");
+}
+
+TEST_F(AlertAdminServiceTest, RenderScheduleRejectsBadRequestsAndMapsErrors) {
+  auto render = [&](const std::string& schedule, int64_t from_ms, int64_t to_ms) {
+    vigie::v1::RenderScheduleRequest request;
+    request.set_schedule(schedule);
+    request.set_from_ms(from_ms);
+    request.set_to_ms(to_ms);
+    vigie::v1::RenderScheduleResponse response;
+    return Call(&Stub::RenderSchedule, request, response);
+  };
+  grpc::Status st = render("", kStart, kStart + 1);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"schedule\""));
+  st = render("ops", kStart, kStart);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("to_ms"));
+  st = render("ops", kStart, 0);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(fake_.rendered.has_value());  // none reached AlertAdmin
+
+  fake_.render_result = absl::InvalidArgumentError("unknown schedule \"nope\"");
+  st = render("nope", kStart, kStart + 1);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "unknown schedule \"nope\"");
+}
+
+vigie::v1::AddOverrideRequest OverrideRequest() {
+  vigie::v1::AddOverrideRequest request;
+  request.set_schedule("ops");
+  request.set_user("bob");
+  request.set_start_ms(kStart);
+  request.set_end_ms(kStart + 3'600'000);
+  request.set_reason("swap with alice");
+  request.set_actor("alice@laptop");
+  return request;
+}
+
+TEST_F(AlertAdminServiceTest, AddOverrideMapsTheRequestAndReturnsTheId) {
+  vigie::v1::AddOverrideResponse response;
+  grpc::Status st = Call(&Stub::AddOverride, OverrideRequest(), response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(response.id(), "ov-1");
+  ASSERT_TRUE(fake_.override_added.has_value());
+  EXPECT_EQ(fake_.override_added->schedule, "ops");
+  EXPECT_EQ(fake_.override_added->user, "bob");
+  EXPECT_EQ(fake_.override_added->start_ms, kStart);
+  EXPECT_EQ(fake_.override_added->end_ms, kStart + 3'600'000);
+  EXPECT_EQ(fake_.override_added->reason, "swap with alice");
+  EXPECT_THAT(fake_.override_added->actor, testing::StartsWith("alice@laptop (ipv4:127.0.0.1:"));
+  EXPECT_THAT(fake_.override_added->actor, testing::EndsWith(")"));
+}
+
+TEST_F(AlertAdminServiceTest, AddOverrideRejectsBadRequestsAndMapsErrors) {
+  auto add = [&](void (*change)(vigie::v1::AddOverrideRequest&)) {
+    vigie::v1::AddOverrideRequest request = OverrideRequest();
+    change(request);
+    vigie::v1::AddOverrideResponse response;
+    return Call(&Stub::AddOverride, request, response);
+  };
+  struct Case {
+    grpc::Status status;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {add([](auto& r) { r.clear_schedule(); }), "field \"schedule\" is required"},
+           {add([](auto& r) { r.clear_user(); }), "field \"user\" is required"},
+           {add([](auto& r) { r.set_end_ms(r.start_ms()); }), "end_ms"},
+           {add([](auto& r) { r.clear_end_ms(); }), "must be after start_ms"},
+       }) {
+    EXPECT_EQ(c.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_THAT(c.status.error_message(), testing::HasSubstr(c.message));
+  }
+  EXPECT_FALSE(fake_.override_added.has_value());  // none reached AlertAdmin
+
+  fake_.add_override_result = absl::InvalidArgumentError("unknown user \"zed\"");
+  vigie::v1::AddOverrideResponse response;
+  grpc::Status st = Call(&Stub::AddOverride, OverrideRequest(), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "unknown user \"zed\"");
+}
+
+TEST_F(AlertAdminServiceTest, ListOverridesMapsEveryField) {
+  oncall::Override o;
+  o.id = "ov-1";
+  o.schedule = "ops";
+  o.user = "bob";
+  o.start_ms = kStart;
+  o.end_ms = kStart + 3'600'000;
+  o.created_by = "alice@laptop (ipv4:127.0.0.1:1)";
+  o.reason = "swap with alice";
+  o.created_at_ms = kStart - 60'000;
+  fake_.overrides_result = std::vector<oncall::Override>{o};
+  vigie::v1::ListOverridesRequest request;
+  request.set_schedule("ops");
+  vigie::v1::ListOverridesResponse response;
+  grpc::Status st = Call(&Stub::ListOverrides, request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fake_.overrides_schedule, "ops");
+  ASSERT_EQ(response.overrides_size(), 1);
+  const vigie::v1::Override& r = response.overrides(0);
+  EXPECT_EQ(r.id(), "ov-1");
+  EXPECT_EQ(r.schedule(), "ops");
+  EXPECT_EQ(r.user(), "bob");
+  EXPECT_EQ(r.start_ms(), kStart);
+  EXPECT_EQ(r.end_ms(), kStart + 3'600'000);
+  EXPECT_EQ(r.created_by(), "alice@laptop (ipv4:127.0.0.1:1)");
+  EXPECT_EQ(r.reason(), "swap with alice");
+  EXPECT_EQ(r.created_at_ms(), kStart - 60'000);
+
+  fake_.overrides_result = absl::InvalidArgumentError("unknown schedule \"nope\"");
+  st = Call(&Stub::ListOverrides, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "unknown schedule \"nope\"");
+}
+
+TEST_F(AlertAdminServiceTest, DeleteOverridePassesTheIdAndActorAndMapsErrors) {
+  vigie::v1::DeleteOverrideRequest request;
+  request.set_id("ov-1");
+  request.set_actor("alice@laptop");
+  vigie::v1::DeleteOverrideResponse response;
+  grpc::Status st = Call(&Stub::DeleteOverride, request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fake_.deleted_override, "ov-1");
+  EXPECT_THAT(fake_.last_actor, testing::StartsWith("alice@laptop (ipv4:127.0.0.1:"));
+
+  fake_.delete_override_result = absl::NotFoundError("no override \"zz\"");
+  request.set_id("zz");
+  st = Call(&Stub::DeleteOverride, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(st.error_message(), "no override \"zz\"");
+
+  fake_.deleted_override.reset();
+  request.clear_id();
+  st = Call(&Stub::DeleteOverride, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("\"id\""));
+  EXPECT_FALSE(fake_.deleted_override.has_value());  // never reached AlertAdmin
+}
+
+TEST_F(AlertAdminServiceTest, ReportPassesTheRangeAndFormatAndReturnsTheBody) {
+  fake_.report_result = std::string("<html><body>report</body></html>\n");
+  vigie::v1::IncidentReportRequest request;
+  request.set_from_ms(kStart - 86'400'000);
+  request.set_to_ms(kStart);
+  request.set_format("html");
+  vigie::v1::IncidentReportResponse response;
+  grpc::Status st = Call(&Stub::Report, request, response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(response.body(), "<html><body>report</body></html>\n");
+  ASSERT_TRUE(fake_.reported.has_value());
+  EXPECT_EQ(fake_.reported->from_ms, kStart - 86'400'000);
+  EXPECT_EQ(fake_.reported->to_ms, kStart);
+  EXPECT_EQ(fake_.reported->format, "html");
+
+  request.clear_format();
+  ASSERT_TRUE(Call(&Stub::Report, request, response).ok());
+  EXPECT_EQ(fake_.reported->format, "table");  // the default
+}
+
+TEST_F(AlertAdminServiceTest, ReportRejectsAnEmptyRangeAndMapsErrors) {
+  vigie::v1::IncidentReportRequest request;
+  request.set_from_ms(kStart);
+  request.set_to_ms(kStart);
+  vigie::v1::IncidentReportResponse response;
+  grpc::Status st = Call(&Stub::Report, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), testing::HasSubstr("to_ms"));
+  EXPECT_FALSE(fake_.reported.has_value());  // never reached AlertAdmin
+
+  fake_.report_result = absl::InvalidArgumentError("unknown report format \"pdf\"");
+  request.set_to_ms(kStart + 1);
+  request.set_format("pdf");
+  st = Call(&Stub::Report, request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "unknown report format \"pdf\"");
 }
 
 }  // namespace

@@ -246,8 +246,54 @@ constexpr const char* kSchemaV2 = R"sql(
     PRAGMA user_version=2;
     )sql";
 
+// What version 3 added to the version 2 schema (the incident tables), as
+// shipped: run kSchemaV2 then this for a version 3 database.
+constexpr const char* kSchemaV3FromV2 = R"sql(
+    CREATE TABLE incidents (
+      id INTEGER PRIMARY KEY,
+      group_key TEXT NOT NULL,
+      title TEXT NOT NULL,
+      source TEXT NOT NULL,
+      reported_by TEXT NOT NULL,
+      service TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      host TEXT NOT NULL,
+      rule TEXT NOT NULL,
+      labels_json TEXT NOT NULL,
+      state TEXT NOT NULL,
+      opened_ms INTEGER NOT NULL,
+      acked_ms INTEGER NOT NULL,
+      acked_by TEXT NOT NULL,
+      resolved_ms INTEGER NOT NULL,
+      resolved_by TEXT NOT NULL,
+      assignee TEXT NOT NULL,
+      cause TEXT NOT NULL,
+      owner TEXT NOT NULL,
+      policy TEXT NOT NULL,
+      step INTEGER NOT NULL,
+      round INTEGER NOT NULL,
+      next_step_ms INTEGER NOT NULL,
+      escalation_json TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX incidents_by_opened ON incidents (opened_ms);
+    CREATE INDEX incidents_by_state ON incidents (state);
+    CREATE TABLE incident_timeline (
+      incident_id INTEGER NOT NULL REFERENCES incidents(id),
+      at_ms INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      actor TEXT NOT NULL,
+      detail TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX incident_timeline_by_incident ON incident_timeline (incident_id);
+    CREATE TABLE ack_tokens_used (
+      token_id TEXT PRIMARY KEY,
+      used_ms INTEGER NOT NULL
+    ) STRICT;
+    PRAGMA user_version=3;
+    )sql";
+
 // The schema version the store migrates to.
-constexpr int64_t kLatestSchemaVersion = 3;
+constexpr int64_t kLatestSchemaVersion = 4;
 
 int64_t UserVersion(const std::string& path) {
   sqlite3* db = nullptr;
@@ -1131,6 +1177,200 @@ TEST_F(SqliteStoreTest, MigratesAVersion2Database) {
   auto lines = store->ListTimeline(1);
   ASSERT_TRUE(lines.ok());
   EXPECT_EQ(lines->size(), 1u);
+}
+
+oncall::Override MakeOverride(const std::string& id, const std::string& schedule,
+                              int64_t start_ms) {
+  oncall::Override o;
+  o.id = id;
+  o.schedule = schedule;
+  o.user = "bob";
+  o.start_ms = start_ms;
+  o.end_ms = start_ms + 3600000;
+  o.created_by = "alice (ipv4:127.0.0.1:51234)";
+  o.reason = "swap — dentist ✓";
+  o.created_at_ms = start_ms - 100;
+  return o;
+}
+
+void ExpectSameOverride(const oncall::Override& got, const oncall::Override& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.schedule, want.schedule);
+  EXPECT_EQ(got.user, want.user);
+  EXPECT_EQ(got.start_ms, want.start_ms);
+  EXPECT_EQ(got.end_ms, want.end_ms);
+  EXPECT_EQ(got.created_by, want.created_by);
+  EXPECT_EQ(got.reason, want.reason);
+  EXPECT_EQ(got.created_at_ms, want.created_at_ms);
+}
+
+std::vector<std::string> OverrideIds(const std::vector<oncall::Override>& overrides) {
+  std::vector<std::string> ids;
+  for (const oncall::Override& o : overrides) ids.push_back(o.id);
+  return ids;
+}
+
+TEST_F(SqliteStoreTest, OverridesRoundTripEveryFieldInScheduleAndStartOrder) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto none = store->LoadOverrides();
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  const oncall::Override late = MakeOverride("o1", "primary", 5000);
+  oncall::Override early = MakeOverride("o2", "primary", 1000);
+  early.user = "carol";
+  early.end_ms = 2000;
+  early.reason = "";
+  const oncall::Override other = MakeOverride("o0", "secondary", 0);
+  const oncall::Override tie = MakeOverride("o3", "primary", 5000);  // same start as o1
+  for (const oncall::Override& o : {late, other, tie, early}) {
+    ASSERT_TRUE(store->SaveOverride(o, Audit(o.created_at_ms, "override.add", o.id)).ok());
+  }
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  EXPECT_EQ(OverrideIds(*overrides), (std::vector<std::string>{"o2", "o1", "o3", "o0"}));
+  ASSERT_EQ(overrides->size(), 4u);
+  ExpectSameOverride((*overrides)[0], early);
+  ExpectSameOverride((*overrides)[1], late);
+  ExpectSameOverride((*overrides)[3], other);
+}
+
+TEST_F(SqliteStoreTest, SaveOverrideRefusesATakenIdAndWritesNothing) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  const oncall::Override o = MakeOverride("o1", "primary", 1000);
+  ASSERT_TRUE(store->SaveOverride(o, Audit(1, "override.add", "o1")).ok());
+  oncall::Override again = o;
+  again.user = "mallory";
+  EXPECT_EQ(store->SaveOverride(again, Audit(2, "override.add", "o1")).code(),
+            absl::StatusCode::kAlreadyExists);
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok());
+  ASSERT_EQ(overrides->size(), 1u);
+  EXPECT_EQ((*overrides)[0].user, "bob");
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, DeleteOverrideRemovesOnlyThatOne) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SaveOverride(MakeOverride("o1", "primary", 1000), Audit(1, "a", "o1")).ok());
+  ASSERT_TRUE(store->SaveOverride(MakeOverride("o2", "primary", 2000), Audit(2, "a", "o2")).ok());
+  ASSERT_TRUE(store->DeleteOverride("o1", Audit(3, "override.delete", "o1")).ok());
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  EXPECT_EQ(OverrideIds(*overrides), std::vector<std::string>{"o2"});
+  // Deleting it again: it is gone.
+  EXPECT_EQ(store->DeleteOverride("o1", Audit(4, "override.delete", "o1")).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, DeleteUnknownOverrideIsNotFoundAndWritesNoAudit) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SaveOverride(MakeOverride("o1", "primary", 1000), Audit(1, "a", "o1")).ok());
+  absl::Status st = store->DeleteOverride("nope", Audit(2, "override.delete", "nope"));
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(st.message(), "no override nope");
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok());
+  EXPECT_EQ(overrides->size(), 1u);
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].object, "o1");
+}
+
+TEST_F(SqliteStoreTest, OverrideChangesWriteTheirAuditRowsWithThem) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(
+      store->SaveOverride(MakeOverride("o1", "primary", 1000), Audit(10, "override.add", "o1"))
+          .ok());
+  ASSERT_TRUE(store->DeleteOverride("o1", Audit(20, "override.delete", "o1")).ok());
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].at_ms, 20);
+  EXPECT_EQ((*audit)[0].action, "override.delete");
+  EXPECT_EQ((*audit)[0].object, "o1");
+  EXPECT_EQ((*audit)[0].actor, "alice (ipv4:127.0.0.1:51234)");
+  EXPECT_EQ((*audit)[0].detail, "matchers: env=\"prod\"");
+  EXPECT_EQ((*audit)[1].at_ms, 10);
+  EXPECT_EQ((*audit)[1].action, "override.add");
+}
+
+TEST_F(SqliteStoreTest, OverrideIsNotSavedWhenItsAuditRowCannotBe) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SaveOverride(MakeOverride("o1", "primary", 1000), Audit(1, "a", "o1")).ok());
+  // Make every audit insert fail: the override writes must roll back with it.
+  RawExec(
+      "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+      "BEGIN SELECT RAISE(ABORT, 'audit refused'); END");
+  EXPECT_FALSE(store->SaveOverride(MakeOverride("o2", "primary", 2000), Audit(2, "a", "o2")).ok());
+  EXPECT_FALSE(store->DeleteOverride("o1", Audit(3, "override.delete", "o1")).ok());
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  EXPECT_EQ(OverrideIds(*overrides), std::vector<std::string>{"o1"});
+}
+
+TEST_F(SqliteStoreTest, OverridesSurviveReopen) {
+  const oncall::Override o = MakeOverride("o1", "primary", 1000);
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->SaveOverride(o, Audit(1, "override.add", "o1")).ok());
+    ASSERT_TRUE(store->SaveOverride(MakeOverride("o2", "primary", 2000), Audit(2, "a", "o2")).ok());
+    ASSERT_TRUE(store->DeleteOverride("o2", Audit(3, "override.delete", "o2")).ok());
+  }
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  ASSERT_EQ(overrides->size(), 1u);
+  ExpectSameOverride((*overrides)[0], o);
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion3Database) {
+  RawExec(kSchemaV2);
+  RawExec(kSchemaV3FromV2);
+  ASSERT_EQ(UserVersion(path_), 3);
+  RawExec(
+      "INSERT INTO incidents VALUES (1, 'g', 't', 'alert', '', 'svc', 'critical', 'web1', 'A', "
+      "'{}', 'triggered', 10, 0, '', 0, '', '', '', '', '', 0, 0, 0, '{}')");
+  RawExec(
+      "INSERT INTO audit_log (at_ms, actor, action, object, detail) "
+      "VALUES (1, 'alice', 'config.reload', 'vigied.yml', '')");
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    // The old rows are intact.
+    auto incident = store->GetIncident(1);
+    ASSERT_TRUE(incident.ok()) << incident.status();
+    EXPECT_EQ(incident->title, "t");
+    // The new table exists and works.
+    auto overrides = store->LoadOverrides();
+    ASSERT_TRUE(overrides.ok()) << overrides.status();
+    EXPECT_TRUE(overrides->empty());
+    ASSERT_TRUE(
+        store->SaveOverride(MakeOverride("o1", "primary", 1000), Audit(2, "override.add", "o1"))
+            .ok());
+  }
+  EXPECT_EQ(UserVersion(path_), kLatestSchemaVersion);
+  auto store = OpenStore();  // reopening an up-to-date database changes nothing
+  ASSERT_TRUE(store);
+  auto overrides = store->LoadOverrides();
+  ASSERT_TRUE(overrides.ok());
+  EXPECT_EQ(OverrideIds(*overrides), std::vector<std::string>{"o1"});
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 2u);
 }
 
 }  // namespace
