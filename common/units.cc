@@ -1,7 +1,9 @@
 #include "common/units.h"
 
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <string>
 #include <utility>
 
 #include "common/strings.h"
@@ -113,6 +115,38 @@ absl::StatusOr<uint64_t> ParseBytes(std::string_view text) {
     }
   }
   return bad();
+}
+
+std::optional<int> ParseTimeOfDay(std::string_view s) {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3) {
+    return std::nullopt;
+  }
+  auto number = [](std::string_view digits) -> std::optional<int> {
+    int n = 0;
+    for (char c : digits) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  };
+  auto h = number(s.substr(0, colon));
+  auto m = number(s.substr(colon + 1));
+  if (!h || !m || *h > 23 || *m > 59) return std::nullopt;
+  return *h * 60 + *m;
+}
+
+std::optional<int> ParseWeekday(std::string_view s) {
+  static constexpr std::array<std::string_view, 7> kNames = {
+      "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  std::string lower;
+  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (size_t d = 0; d < kNames.size(); ++d) {
+    if (lower == kNames[d] || (lower.size() == 3 && kNames[d].starts_with(lower))) {
+      return static_cast<int>(d);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace vigie

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,11 @@ std::string FormatDuration(std::chrono::milliseconds d);
 // Accepts an integer with an optional unit: B, k/K/KB (1000), KiB (1024),
 // M/MB, MiB, G/GB, GiB.
 absl::StatusOr<uint64_t> ParseBytes(std::string_view text);
+
+// "HH:MM" or "H:MM" (00:00-23:59) -> minutes since midnight; nullopt otherwise.
+std::optional<int> ParseTimeOfDay(std::string_view text);
+
+// "sunday"/"sun" -> 0 ... "saturday"/"sat" -> 6, case-insensitive; nullopt otherwise.
+std::optional<int> ParseWeekday(std::string_view text);
 
 }  // namespace vigie

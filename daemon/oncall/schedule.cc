@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/strings.h"
+#include "common/units.h"
 #include "date/date.h"
 #include "date/tz.h"
 
@@ -362,30 +363,6 @@ std::optional<Shift> NextHandoff(const Schedule& schedule, const std::vector<Ove
 // Configuration.
 
 namespace {
-
-// "HH:MM" or "H:MM" -> minutes since midnight.
-std::optional<int> ParseTimeOfDay(std::string_view s) {
-  size_t pos = 0;
-  auto h = Digits(s, pos, s.find(':') == 1 ? 1 : 2);
-  if (!h || pos >= s.size() || s[pos++] != ':') return std::nullopt;
-  auto m = Digits(s, pos, 2);
-  if (!m || pos != s.size() || *h > 23 || *m > 59) return std::nullopt;
-  return *h * 60 + *m;
-}
-
-// "sunday"/"sun" -> 0 ... "saturday"/"sat" -> 6, case-insensitive.
-std::optional<int> ParseWeekday(std::string_view s) {
-  static constexpr std::array<std::string_view, 7> kNames = {
-      "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (size_t d = 0; d < kNames.size(); ++d) {
-    if (lower == kNames[d] || (lower.size() == 3 && kNames[d].starts_with(lower))) {
-      return static_cast<int>(d);
-    }
-  }
-  return std::nullopt;
-}
 
 bool ValidEmail(std::string_view s) {
   const size_t at = s.find('@');

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "common/units.h"
 #include "date/date.h"
 #include "date/tz.h"
 
@@ -213,40 +214,6 @@ std::string FormatRfc3339(int64_t ms) {
 }
 
 namespace {
-
-// "HH:MM" -> minutes since midnight.
-std::optional<int> ParseTimeOfDay(std::string_view s) {
-  const size_t colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3) {
-    return std::nullopt;
-  }
-  auto number = [](std::string_view digits) -> std::optional<int> {
-    int n = 0;
-    for (char c : digits) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    return n;
-  };
-  auto h = number(s.substr(0, colon));
-  auto m = number(s.substr(colon + 1));
-  if (!h || !m || *h > 23 || *m > 59) return std::nullopt;
-  return *h * 60 + *m;
-}
-
-// "sunday"/"sun" -> 0 ... "saturday"/"sat" -> 6, case-insensitive.
-std::optional<int> ParseWeekday(std::string_view s) {
-  static constexpr std::array<std::string_view, 7> kNames = {
-      "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (size_t d = 0; d < kNames.size(); ++d) {
-    if (lower == kNames[d] || (lower.size() == 3 && kNames[d].starts_with(lower))) {
-      return static_cast<int>(d);
-    }
-  }
-  return std::nullopt;
-}
 
 // Reads `schedule:`; false when an error was recorded.
 bool ParseSchedule(const YAML::Node& node, const std::string& where, ConfigErrors& errors,

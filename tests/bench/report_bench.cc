@@ -27,9 +27,14 @@
 #include "common/matcher.h"
 #include "common/strings.h"
 #include "daemon/incidents/report.h"
+#include "tests/bench/proc_memory.h"
 
 namespace vigie::daemon::incidents {
 namespace {
+
+using vigie::bench::MiB;
+using vigie::bench::ProcStatusBytes;
+using vigie::bench::ResetPeakRss;
 
 constexpr int kIncidents = 100'000;
 constexpr int kHosts = 500;
@@ -39,24 +44,6 @@ constexpr int64_t kMin = 60'000;
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kFrom = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 constexpr int64_t kTo = kFrom + 30 * kDay;
-
-// VmRSS or VmHWM of this process, in bytes.
-int64_t ProcStatusBytes(std::string_view field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
-      return std::stoll(line.substr(field.size() + 1)) * 1024;  // "  1234 kB"
-    }
-  }
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0).
-void ResetPeakRss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-}
 
 routing::MaintenanceWindow Window(std::string name, std::string matcher, std::string zone,
                                   routing::MaintenanceSchedule s) {

@@ -52,10 +52,15 @@
 #include "daemon/state/state.h"
 #include "daemon/state/state_queryable.h"
 #include "tests/bench/node_series.h"
+#include "tests/bench/proc_memory.h"
 #include "vigie/v1/ingest.pb.h"
 
 namespace vigie::daemon {
 namespace {
+
+using vigie::bench::MiB;
+using vigie::bench::ProcStatusBytes;
+using vigie::bench::ResetPeakRss;
 
 constexpr int64_t kIntervalMs = 15'000;
 constexpr int64_t kCoarseStepMs = 120'000;
@@ -63,26 +68,6 @@ constexpr int64_t kFineSpanMs = 600'000;         // last 10 min at 15 s
 constexpr int64_t kHistoryMs = 3'600'000;        // 1 h: the longest range of the default rules
 constexpr int64_t kStartMs = 1'700'000'000'020;  // not on a 15 s boundary
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-// VmRSS or VmHWM of this process, in bytes.
-int64_t ProcStatusBytes(std::string_view field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
-      return std::stoll(line.substr(field.size() + 1)) * 1024;  // "  1234 kB"
-    }
-  }
-  return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0).
-void ResetPeakRss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-}
-
-double MiB(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 uint64_t Mix(uint64_t x) {
   x += 0x9e3779b97f4a7c15;

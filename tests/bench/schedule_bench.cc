@@ -28,32 +28,19 @@
 
 #include "daemon/oncall/ical.h"
 #include "daemon/oncall/schedule.h"
+#include "tests/bench/proc_memory.h"
 
 namespace vigie::daemon::oncall {
 namespace {
+
+using vigie::bench::MiB;
+using vigie::bench::ProcStatusBytes;
+using vigie::bench::ResetPeakRss;
 
 constexpr int kSchedules = 50;
 constexpr int64_t kDayMs = 86'400'000;
 
 int64_t Local(const char* text) { return *ParseLocalDateTime(text); }
-
-// VmRSS or VmHWM of this process, in bytes.
-int64_t ProcStatusBytes(std::string_view field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
-      return std::stoll(line.substr(field.size() + 1)) * 1024;  // "  1234 kB"
-    }
-  }
-  return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0).
-void ResetPeakRss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-}
 
 struct Fixture {
   std::vector<Schedule> schedules;
