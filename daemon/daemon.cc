@@ -440,6 +440,17 @@ class DaemonImpl final : public Daemon, public AlertAdmin {
       if (it == oncall->schedules.end()) return std::nullopt;
       return oncall::OnCallAt(it->second, overrides->Of(schedule), oncall->holidays, at_ms);
     };
+    if (!config.oncall->schedules.empty()) {
+      p.next_handoffs = [oncall = config.oncall, overrides = overrides_](int64_t after_ms) {
+        std::vector<std::pair<std::string, oncall::Shift>> out;
+        for (const auto& [name, schedule] : oncall->schedules) {
+          auto next =
+              oncall::NextHandoff(schedule, overrides->Of(name), oncall->holidays, after_ms);
+          if (next) out.emplace_back(name, std::move(*next));
+        }
+        return out;
+      };
+    }
     return p;
   }
 

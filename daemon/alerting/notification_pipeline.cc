@@ -16,6 +16,11 @@
 namespace vigie::daemon {
 namespace {
 
+// Dispatcher group keys of hand-off messages: "handoff/<schedule>".
+constexpr char kHandoffPrefix[] = "handoff/";
+// How often the next hand-offs are looked for again (overrides may change them).
+constexpr int64_t kHandoffRefreshMs = 60'000;
+
 // How often expired silences and old notification log rows are deleted.
 constexpr int64_t kHousekeepingMs = 10 * 60 * 1000;
 // Longest sleep of the dispatch thread, so a stepped clock cannot stall it.
@@ -211,7 +216,14 @@ absl::StatusOr<std::unique_ptr<NotificationPipeline>> NotificationPipeline::Crea
   VIGIE_RETURN_IF_ERROR(p->silences_.Restore(*silences));
   auto groups = store.LoadDispatchGroups();
   if (!groups.ok()) return groups.status();
-  for (const auto& g : *groups) p->restored_groups_.push_back(FromRecord(g));
+  for (const auto& g : *groups) {
+    if (g.group_key.starts_with(kHandoffPrefix)) {
+      p->handoff_sent_[g.group_key.substr(std::size(kHandoffPrefix) - 1)] = FromRecord(g);
+    } else {
+      p->restored_groups_.push_back(FromRecord(g));
+    }
+  }
+  p->handoff_scan_from_ = clock.NowMillis();
   IncidentQuery open_query;
   open_query.open_only = true;
   auto open = store.ListIncidents(open_query);
@@ -507,9 +519,70 @@ void NotificationPipeline::DispatchLocked(int64_t now_ms, Batch& out) {
     }
   }
   first_dispatch_done_ = true;
+  HandoffsLocked(now_ms, out);
   incidents_->Tick(now_ms, changes);
   AddPagesLocked(changes.pages, now_ms, out);
   out.incidents = std::move(changes.store);
+}
+
+std::optional<int64_t> NotificationPipeline::NextHandoffLocked() const {
+  if (!gen_->config.next_handoffs) return std::nullopt;
+  int64_t next = handoff_refresh_ms_;
+  for (const auto& [schedule, shift] : handoffs_) next = std::min(next, shift.start_ms);
+  return next;
+}
+
+void NotificationPipeline::HandoffsLocked(int64_t now_ms, Batch& out) {
+  const PipelineConfig& config = gen_->config;
+  if (!config.next_handoffs) return;
+  if (now_ms >= handoff_refresh_ms_) {
+    handoffs_.clear();
+    for (auto& [schedule, shift] : config.next_handoffs(handoff_scan_from_)) {
+      handoffs_[schedule] = std::move(shift);
+    }
+    handoff_scan_from_ = now_ms;
+    handoff_refresh_ms_ = now_ms + kHandoffRefreshMs;
+  }
+  for (auto it = handoffs_.begin(); it != handoffs_.end();) {
+    const auto& [schedule, shift] = *it;
+    routing::GroupState& sent = handoff_sent_[schedule];
+    if (shift.start_ms > now_ms || sent.last_notify_ms >= shift.start_ms) {
+      ++it;
+      continue;
+    }
+    sent.group_key = StrCat(kHandoffPrefix, schedule);
+    sent.notified = true;
+    sent.last_notify_ms = shift.start_ms;
+    ++sent.sequence;
+    out.groups.push_back(ToRecord(sent));
+    Alert a;
+    a.rule = "OnCallHandoff";
+    a.group = "oncall";
+    a.labels = {{"alertname", "OnCallHandoff"}, {"schedule", schedule}, {"user", shift.user}};
+    a.annotations = {{"summary", StrCat("your on-call shift on ", schedule, " starts now, until ",
+                                        notify::FormatRfc3339(shift.end_ms))},
+                     {"description", StrCat(shift.user, " is on call for ", schedule, " from ",
+                                            notify::FormatRfc3339(shift.start_ms), " to ",
+                                            notify::FormatRfc3339(shift.end_ms))}};
+    a.state = AlertState::kFiring;
+    a.active_at_ms = a.fired_at_ms = a.last_eval_ms = shift.start_ms;
+    a.fingerprint = Fingerprint("", a.labels);
+    auto person = config.people.find(shift.user);
+    auto rules = config.oncall.contact_rules.find(shift.user);
+    if (rules != config.oncall.contact_rules.end()) {
+      for (const auto& rule : rules->second) {
+        if (rule.after.count() > 0) continue;  // told once, at once
+        notify::Notification n = notify::MakeNotification(rule.receiver, sent.group_key, {}, {a},
+                                                          sent.sequence, config.external_url);
+        n.kind = notify::NotificationKind::kHandoff;
+        if (person != config.people.end()) n.recipient = person->second;
+        out.notifications.push_back(std::move(n));
+      }
+    }
+    log_->info("hand-off: {} is on call for {} until {}", shift.user, schedule,
+               notify::FormatRfc3339(shift.end_ms));
+    it = handoffs_.erase(it);
+  }
 }
 
 void NotificationPipeline::IncidentForGroupLocked(const std::string& policy,
@@ -828,6 +901,7 @@ void NotificationPipeline::RunDispatch() {
       std::optional<int64_t> next;
       if (gen_->dispatcher) next = gen_->dispatcher->NextFlushMs();
       if (auto due = incidents_->NextDueMs(); due && (!next || *due < *next)) next = due;
+      if (auto due = NextHandoffLocked(); due && (!next || *due < *next)) next = due;
       const int64_t wait_ms = std::clamp<int64_t>(next ? *next - now : kMaxWaitMs, 0, kMaxWaitMs);
       if (inbox_.empty() && wait_ms > 0) {
         cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),

@@ -50,6 +50,7 @@
 #include "daemon/notify/http_client.h"
 #include "daemon/notify/receivers.h"
 #include "daemon/notify/retrier.h"
+#include "daemon/oncall/schedule.h"
 #include "daemon/routing/dispatcher.h"
 #include "daemon/routing/inhibit.h"
 #include "daemon/routing/maintenance.h"
@@ -92,6 +93,9 @@ struct PipelineConfig {
   // Key of the acknowledgement links (created when missing); "" disables links.
   std::string ack_key_file;
   std::chrono::milliseconds ack_link_ttl{std::chrono::hours(24)};
+  // Hand-off messages: for each schedule, the first shift that starts strictly
+  // after a time (who takes over, when). Null: no hand-off messages.
+  std::function<std::vector<std::pair<std::string, oncall::Shift>>(int64_t after_ms)> next_handoffs;
 };
 
 class NotificationPipeline final : public rules::AlertSink {
@@ -194,6 +198,10 @@ class NotificationPipeline final : public rules::AlertSink {
   // the notifications still sent.
   absl::Status Deliver(Batch batch);
   void Housekeep(int64_t now_ms);
+  // Under mu_: the hand-off messages due at `now_ms` (a shift starts: its person
+  // is told through their immediate contact rules), once per shift.
+  void HandoffsLocked(int64_t now_ms, Batch& out);
+  std::optional<int64_t> NextHandoffLocked() const;
 
   Store& store_;
   const Clock& clock_;
@@ -220,9 +228,15 @@ class NotificationPipeline final : public rules::AlertSink {
   std::optional<incidents::AckSigner> signer_;             // constant after Create
   std::vector<routing::GroupState> restored_groups_;  // guarded by mu_; until the first dispatch
   bool first_dispatch_done_ = false;                  // guarded by mu_
-  bool stopping_ = false;                             // guarded by mu_
-  bool started_ = false;                              // guarded by mu_
-  int64_t next_housekeeping_ms_ = 0;                  // dispatch thread only
+  // Hand-offs: the next shift start per schedule, found by scanning after
+  // handoff_scan_from_ (refreshed every minute); the last start announced.
+  std::map<std::string, oncall::Shift> handoffs_;            // guarded by mu_
+  std::map<std::string, routing::GroupState> handoff_sent_;  // guarded by mu_; by schedule
+  int64_t handoff_scan_from_ = 0;                            // guarded by mu_
+  int64_t handoff_refresh_ms_ = 0;                           // guarded by mu_
+  bool stopping_ = false;                                    // guarded by mu_
+  bool started_ = false;                                     // guarded by mu_
+  int64_t next_housekeeping_ms_ = 0;                         // dispatch thread only
   std::thread dispatch_thread_;
 };
 

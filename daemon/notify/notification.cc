@@ -21,6 +21,8 @@ const char* NotificationKindName(NotificationKind k) {
       return "resolved";
     case NotificationKind::kFlapping:
       return "flapping";
+    case NotificationKind::kHandoff:
+      return "handoff";
   }
   return "firing";
 }
@@ -211,6 +213,8 @@ absl::StatusOr<Notification> DecodeNotification(std::string_view text) {
       n.kind = NotificationKind::kResolved;
     } else if (kind == "flapping") {
       n.kind = NotificationKind::kFlapping;
+    } else if (kind == "handoff") {
+      n.kind = NotificationKind::kHandoff;
     } else {
       return absl::InvalidArgumentError(StrCat("notification: unknown kind \"", kind, "\""));
     }

@@ -23,9 +23,10 @@ enum class NotificationKind {
   kFiring,    // at least one alert of the group is firing
   kResolved,  // every alert of the group is resolved
   kFlapping,  // the single notice sent when alerts start flapping (then paused)
+  kHandoff,   // an on-call shift starts: sent to the person taking it (docs/oncall.md)
 };
 
-// "firing", "resolved", "flapping".
+// "firing", "resolved", "flapping", "handoff".
 const char* NotificationKindName(NotificationKind k);
 
 // The person a page is for (escalation); empty for a receiver's own

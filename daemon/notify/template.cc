@@ -38,8 +38,8 @@ constexpr std::string_view kBody =
 {{#resolved}}  Resolved at: {{endsAt}}
 {{/resolved}}  Runbook:     {{#hasRunbook}}{{runbookURL}}{{/hasRunbook}}{{^hasRunbook}}(none){{/hasRunbook}}
   Labels:      {{#labels}}{{name}}={{value}} {{/labels}}
-  Acknowledge: vigiectl ack {{ackId}}
-
+{{^handoff}}  Acknowledge: vigiectl ack {{ackId}}
+{{/handoff}}
 {{/alerts}}{{#hasAckURL}}Acknowledge in a browser: {{ackURL}}
 
 {{/hasAckURL}}--
@@ -72,7 +72,10 @@ mu::data Model(const Notification& n) {
   mu::data d;
   const std::string status = NotificationStatus(n);
   d.set("status", status);
-  d.set("statusUpper", n.kind == NotificationKind::kFlapping ? "FLAPPING" : Upper(status));
+  d.set("statusUpper", n.kind == NotificationKind::kFlapping  ? "FLAPPING"
+                       : n.kind == NotificationKind::kHandoff ? "ON CALL"
+                                                              : Upper(status));
+  d.set("handoff", n.kind == NotificationKind::kHandoff);
   d.set("kind", NotificationKindName(n.kind));
   d.set("flapping", n.kind == NotificationKind::kFlapping);
   d.set("receiver", n.receiver);

@@ -5,6 +5,7 @@
 // a kill -9 during an escalation wait resumes at the right step, once.
 #include <sys/stat.h>
 
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <thread>
@@ -51,7 +52,7 @@ class OnCallTest : public VigiedFixture {
     tmp_.WriteFile("rules.yml", kRules);
   }
 
-  void Configure(const std::string& escalate_after) {
+  void Configure(const std::string& escalate_after, const std::string& extra_schedules = "") {
     WriteDaemonConfig(
         3, StrCat("rule_files: [rules.yml]\n"
                   "notifications: {retry_initial_backoff: 200ms, retry_max_backoff: 500ms}\n"
@@ -88,7 +89,8 @@ class OnCallTest : public VigiedFixture {
                   "    - name: secondary\n"
                   "      time_zone: Europe/Paris\n"
                   "      layers: [{name: weekly, members: [bob], start: \"2026-01-05T09:00\", "
-                  "shift: 1w}]\n"
+                  "shift: 1w}]\n",
+                  extra_schedules,
                   "  escalation_policies:\n"
                   "    - name: ops\n"
                   "      steps:\n"
@@ -260,6 +262,29 @@ TEST_F(OnCallTest, OverrideChangesWhoIsPaged) {
   EXPECT_TRUE(To(Mails()[0], "bob@example.com")) << Mails()[0].text;
   auto ics = HttpGet(HttpUrl("/oncall/primary.ics"));
   EXPECT_NE(ics.body.find("bob"), std::string::npos);
+}
+
+// A shift starts: the person taking it is told, once.
+TEST_F(OnCallTest, HandoffMessageTellsTheNextPersonOnce) {
+  const std::time_t start = std::time(nullptr) + 4;
+  std::tm utc{};
+  gmtime_r(&start, &utc);
+  char local[32];
+  std::strftime(local, sizeof local, "%Y-%m-%dT%H:%M:%S", &utc);
+  Configure("1h", StrCat("    - name: night\n"
+                         "      time_zone: UTC\n"
+                         "      layers: [{name: l, members: [bob], start: \"",
+                         local, "\", shift: 1h}]\n"));
+  ASSERT_NO_FATAL_FAILURE(StartVigied());
+  ASSERT_TRUE(WaitFor([&] { return Mails().size() >= 1; }, milliseconds(20'000)))
+      << vigied_->LogTail();
+  const Mail mail = Mails()[0];
+  EXPECT_TRUE(To(mail, "bob@example.com")) << mail.text;
+  EXPECT_NE(mail.text.find("[ON CALL]"), std::string::npos) << mail.text;
+  EXPECT_NE(mail.text.find("shift on night starts now"), std::string::npos) << mail.text;
+  EXPECT_EQ(mail.text.find("vigiectl ack"), std::string::npos) << "nothing to acknowledge";
+  std::this_thread::sleep_for(milliseconds(3000));
+  EXPECT_EQ(Mails().size(), 1u);
 }
 
 }  // namespace

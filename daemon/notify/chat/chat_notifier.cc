@@ -30,6 +30,8 @@ Colors ColorsOf(const Notification& n) {
       return {"good", "2EB886"};
     case NotificationKind::kFlapping:
       return {"warning", "DAA038"};
+    case NotificationKind::kHandoff:
+      return {"#439FE0", "439FE0"};
     case NotificationKind::kFiring:
       break;
   }
