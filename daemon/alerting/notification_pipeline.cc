@@ -961,15 +961,30 @@ absl::StatusOr<std::string> NotificationPipeline::AddSilence(routing::Silence si
                                                              const std::string& actor) {
   silence.created_by = actor;
   const int64_t now = clock_.NowMillis();
-  std::lock_guard lock(mu_);
-  routing::Silences next = silences_;  // committed only once stored
-  auto id = next.Add(std::move(silence), now);
-  if (!id.ok()) return id.status();
-  const routing::Silence added = *next.Get(*id);
-  VIGIE_RETURN_IF_ERROR(store_.SaveSilence(
-      routing::ToRecord(added), {0, now, actor, "silence.add", *id, DescribeSilence(added)}));
-  silences_ = std::move(next);
-  log_->info("silence {} added by {}: {}", *id, actor, DescribeSilence(added));
+  std::lock_guard deliver(deliver_mu_);
+  Batch batch;
+  absl::StatusOr<std::string> id;
+  {
+    std::lock_guard lock(mu_);
+    routing::Silences next = silences_;  // committed only once stored
+    id = next.Add(std::move(silence), now);
+    if (!id.ok()) return id.status();
+    const routing::Silence added = *next.Get(*id);
+    VIGIE_RETURN_IF_ERROR(store_.SaveSilence(
+        routing::ToRecord(added), {0, now, actor, "silence.add", *id, DescribeSilence(added)}));
+    silences_ = std::move(next);
+    log_->info("silence {} added by {}: {}", *id, actor, DescribeSilence(added));
+    // On the timeline of the open incidents whose alerts it mutes.
+    for (const IncidentRecord& r : incidents_->OpenIncidents()) {
+      if (MatchesAll(added.matchers, r.labels)) {
+        batch.incidents.timeline.push_back(
+            {r.id, now, "silenced", actor,
+             StrCat("silence ", *id, " until ", routing::FormatRfc3339(added.ends_at_ms), ": ",
+                    added.comment)});
+      }
+    }
+  }
+  (void)Deliver(std::move(batch));
   return id;
 }
 

@@ -332,6 +332,14 @@ TEST_F(NotificationsTest, SilenceMutesUntilExpiredAndIsAudited) {
       << vigied_->LogTail();
   EXPECT_EQ(hook.Delivered()[0]["status"], "firing");
 
+  // A second silence, now that the alert's incident is open: on its timeline.
+  auto again = Vigiectl({"silence", "add", "--match", "host=db1", "--for", "1h", "--comment",
+                         "still swapping", "--author", "bob"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  auto incident = Vigiectl({"incident", "show", "1", "-o", "json"});
+  EXPECT_NE(incident.out.find("\"silenced\""), std::string::npos) << incident.out;
+  EXPECT_NE(incident.out.find("still swapping"), std::string::npos) << incident.out;
+
   auto audit = Vigiectl({"audit", "-o", "json"});
   ASSERT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_NE(audit.out.find("silence.add"), std::string::npos) << audit.out;
