@@ -241,7 +241,8 @@ TEST(EscalationTest, ContactRulesNeedKnownReceivers) {
   ASSERT_EQ(rules.size(), 2u);
   EXPECT_EQ(rules[1].after, minutes(5));
   ASSERT_EQ(errors.errors().size(), 1u);
-  EXPECT_NE(std::string(errors.ToStatus().message()).find("vigied.yaml:2:"), std::string::npos) << std::string(errors.ToStatus().message());
+  EXPECT_NE(std::string(errors.ToStatus().message()).find("vigied.yaml:2:"), std::string::npos)
+      << std::string(errors.ToStatus().message());
 }
 
 }  // namespace
