@@ -128,6 +128,8 @@ void FingerprintBuilder::Add(std::string_view s) {
   h_ *= kFnvPrime;
 }
 
+std::string FingerprintHex(uint64_t fingerprint) { return fmt::format("{:016x}", fingerprint); }
+
 uint64_t Fingerprint(std::string_view metric, const Labels& labels) {
   FingerprintBuilder b;
   b.Add(metric);

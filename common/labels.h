@@ -50,6 +50,10 @@ absl::Status NormalizeLabels(Labels& labels);
 // Stable 64-bit fingerprint (FNV-1a) of a metric name plus sorted labels.
 uint64_t Fingerprint(std::string_view metric, const Labels& labels);
 
+// Lowercase 16-digit hex of a fingerprint: how alerts are named to people
+// (payloads, templates, vigiectl).
+std::string FingerprintHex(uint64_t fingerprint);
+
 // Builds the same fingerprint piece by piece: Add(metric), then Add(name) and
 // Add(value) for each label in name order. Lets callers hash labels held in
 // other containers (e.g. protobuf messages) without copying them.

@@ -259,7 +259,7 @@ void FillAlert(const AlertView& view, vigie::v1::Alert& out) {
   out.set_fired_at_ms(a.fired_at_ms);
   out.set_resolved_at_ms(a.resolved_at_ms);
   out.set_flapping(a.flapping);
-  out.set_fingerprint(fmt::format("{:016x}", a.fingerprint));  // as notify::FingerprintHex
+  out.set_fingerprint(FingerprintHex(a.fingerprint));
   if (view.muted) {
     out.set_muted_by_kind(routing::MuteKindName(view.muted->kind));
     out.set_muted_by_id(view.muted->id);

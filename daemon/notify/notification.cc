@@ -53,8 +53,6 @@ std::string IdempotencyKey(const std::string& group_key, const std::vector<Alert
   return fmt::format("{:016x}-{}", b.value(), sequence);
 }
 
-std::string FingerprintHex(uint64_t fingerprint) { return fmt::format("{:016x}", fingerprint); }
-
 StringMap LabelsToMap(const Labels& labels) {
   StringMap out;
   for (const auto& l : labels) out[l.name] = l.value;

@@ -77,9 +77,6 @@ const char* NotificationStatus(const Notification& n);
 // (Go's zero time, as Alertmanager writes an unset endsAt).
 std::string FormatRfc3339(int64_t unix_ms);
 
-// Lowercase 16-digit hex of an alert fingerprint (the id `vigiectl ack` takes).
-std::string FingerprintHex(uint64_t fingerprint);
-
 // Labels of an alert as a map (for JSON and templates).
 StringMap LabelsToMap(const Labels& labels);
 
