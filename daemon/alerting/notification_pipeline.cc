@@ -338,13 +338,7 @@ void NotificationPipeline::Reconfigure(PipelineConfig config) {
       }
       next->dispatcher->ForgetUnrestored();
     }
-    std::vector<Alert> firing;
-    for (const auto& [group, alerts] : current_) {
-      for (const Alert& a : alerts) {
-        if (a.state == AlertState::kFiring) firing.push_back(a);
-      }
-    }
-    next->inhibitor.Update(firing);
+    next->inhibitor.Update(FiringLocked());
     incidents_->SetDirectory(next->config.oncall);
     old = std::exchange(gen_, std::move(next));
   }
@@ -465,6 +459,16 @@ void NotificationPipeline::OnEvaluated(const std::string& group, const std::vect
   cv_.notify_all();
 }
 
+std::vector<Alert> NotificationPipeline::FiringLocked() const {
+  std::vector<Alert> firing;
+  for (const auto& [group, alerts] : current_) {
+    for (const Alert& a : alerts) {
+      if (a.state == AlertState::kFiring) firing.push_back(a);
+    }
+  }
+  return firing;
+}
+
 void NotificationPipeline::DispatchLocked(int64_t now_ms, Batch& out) {
   Generation& gen = *gen_;
   std::map<std::string, Inbox> inbox;
@@ -493,15 +497,7 @@ void NotificationPipeline::DispatchLocked(int64_t now_ms, Batch& out) {
       current_[group] = std::move(in.active);
     }
   }
-  if (had_input) {
-    std::vector<Alert> firing;
-    for (const auto& [group, alerts] : current_) {
-      for (const Alert& a : alerts) {
-        if (a.state == AlertState::kFiring) firing.push_back(a);
-      }
-    }
-    gen.inhibitor.Update(firing);
-  }
+  if (had_input) gen.inhibitor.Update(FiringLocked());
   incidents::Changes changes;
   if (gen.dispatcher) {
     const routing::MuterChain muter({&gen.inhibitor, &silences_, &gen.maintenance});

@@ -184,6 +184,8 @@ class NotificationPipeline final : public rules::AlertSink {
   void RunDispatch();
   void RunWorker(Worker& worker);
   // Under mu_: feeds the inbox to the dispatcher, flushes what is due.
+  // Under mu_: every firing alert of current_ (the inhibitor's sources).
+  std::vector<Alert> FiringLocked() const;
   void DispatchLocked(int64_t now_ms, Batch& out);
   // Under mu_: the incident side of a group notification; sets n.incident_id.
   void IncidentForGroupLocked(const std::string& policy, notify::Notification& n, int64_t now_ms,
