@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "common/status.h"
 #include "common/strings.h"
@@ -370,6 +371,39 @@ int64_t WallClockMs() {
       .count();
 }
 
+template <typename T>
+struct RowOf {
+  using type = T;
+  static constexpr bool kMayFail = false;
+};
+template <typename T>
+struct RowOf<absl::StatusOr<T>> {
+  using type = T;
+  static constexpr bool kMayFail = true;
+};
+
+// Steps `st` to its end, making a record of each row with `read`, which returns
+// the record, or an absl::StatusOr of it when a row may be refused (the first
+// refusal is returned). `what` names the query in errors.
+template <typename Read>
+auto CollectRows(sqlite3* db, Statement& st, std::string_view what, Read read)
+    -> absl::StatusOr<std::vector<typename RowOf<std::invoke_result_t<Read, Statement&>>::type>> {
+  using Result = std::invoke_result_t<Read, Statement&>;
+  std::vector<typename RowOf<Result>::type> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    if constexpr (RowOf<Result>::kMayFail) {
+      Result r = read(st);
+      if (!r.ok()) return r.status();
+      rows.push_back(*std::move(r));
+    } else {
+      rows.push_back(read(st));
+    }
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db, what);
+  return rows;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -447,23 +481,19 @@ absl::StatusOr<std::vector<HostRecord>> SqliteStore::LoadHosts() {
                "SELECT name, first_seen_ms, last_seen_ms, agent_version, labels_json, inventory, "
                "interval_ms, last_applied_seq, config_hash FROM hosts ORDER BY name");
   if (!st.ok()) return SqliteError(db_, "load hosts");
-  std::vector<HostRecord> hosts;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "load hosts", [](Statement& row) -> HostRecord {
     HostRecord h;
-    h.name = st.Text(0);
-    h.first_seen_ms = st.Int(1);
-    h.last_seen_ms = st.Int(2);
-    h.agent_version = st.Text(3);
-    h.labels = LabelsFromJson(st.Text(4));
-    h.inventory = st.Blob(5);
-    h.interval_ms = st.Int(6);
-    h.last_applied_seq = static_cast<uint64_t>(st.Int(7));
-    h.config_hash = st.Text(8);
-    hosts.push_back(std::move(h));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load hosts");
-  return hosts;
+    h.name = row.Text(0);
+    h.first_seen_ms = row.Int(1);
+    h.last_seen_ms = row.Int(2);
+    h.agent_version = row.Text(3);
+    h.labels = LabelsFromJson(row.Text(4));
+    h.inventory = row.Blob(5);
+    h.interval_ms = row.Int(6);
+    h.last_applied_seq = static_cast<uint64_t>(row.Int(7));
+    h.config_hash = row.Text(8);
+    return h;
+  });
 }
 
 absl::Status SqliteStore::SaveHosts(const std::vector<HostRecord>& hosts) {
@@ -512,32 +542,28 @@ absl::StatusOr<std::vector<Alert>> SqliteStore::LoadAlerts() {
                "active_at_ms, fired_at_ms, resolved_at_ms, last_eval_ms, flapping FROM alerts "
                "ORDER BY rule_group, labels_json");
   if (!st.ok()) return SqliteError(db_, "load alerts");
-  std::vector<Alert> alerts;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "load alerts", [](Statement& row) -> absl::StatusOr<Alert> {
     Alert a;
-    a.group = st.Text(0);
-    a.fingerprint = static_cast<uint64_t>(st.Int(1));
-    a.rule = st.Text(2);
-    a.labels = LabelsFromJson(st.Text(3));
-    a.annotations = MapFromJson(st.Text(4));
-    std::string state = st.Text(5);
+    a.group = row.Text(0);
+    a.fingerprint = static_cast<uint64_t>(row.Int(1));
+    a.rule = row.Text(2);
+    a.labels = LabelsFromJson(row.Text(3));
+    a.annotations = MapFromJson(row.Text(4));
+    std::string state = row.Text(5);
     std::optional<AlertState> parsed = ParseAlertState(state);
     if (!parsed) {
       return absl::DataLossError(
           StrCat("alert ", a.rule, " of group ", a.group, " has an unknown state \"", state, "\""));
     }
     a.state = *parsed;
-    a.value = st.Double(6);
-    a.active_at_ms = st.Int(7);
-    a.fired_at_ms = st.Int(8);
-    a.resolved_at_ms = st.Int(9);
-    a.last_eval_ms = st.Int(10);
-    a.flapping = st.Int(11) != 0;
-    alerts.push_back(std::move(a));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load alerts");
-  return alerts;
+    a.value = row.Double(6);
+    a.active_at_ms = row.Int(7);
+    a.fired_at_ms = row.Int(8);
+    a.resolved_at_ms = row.Int(9);
+    a.last_eval_ms = row.Int(10);
+    a.flapping = row.Int(11) != 0;
+    return a;
+  });
 }
 
 absl::Status SqliteStore::SaveGroupAlerts(const std::string& group,
@@ -585,22 +611,18 @@ absl::StatusOr<std::vector<routing::SilenceRecord>> SqliteStore::LoadSilences() 
                "SELECT id, matchers_json, starts_at_ms, ends_at_ms, created_by, comment, "
                "created_at_ms, updated_at_ms FROM silences ORDER BY id");
   if (!st.ok()) return SqliteError(db_, "load silences");
-  std::vector<routing::SilenceRecord> silences;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "load silences", [](Statement& row) -> routing::SilenceRecord {
     routing::SilenceRecord r;
-    r.id = st.Text(0);
-    r.matchers = StringsFromJson(st.Text(1));
-    r.starts_at_ms = st.Int(2);
-    r.ends_at_ms = st.Int(3);
-    r.created_by = st.Text(4);
-    r.comment = st.Text(5);
-    r.created_at_ms = st.Int(6);
-    r.updated_at_ms = st.Int(7);
-    silences.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load silences");
-  return silences;
+    r.id = row.Text(0);
+    r.matchers = StringsFromJson(row.Text(1));
+    r.starts_at_ms = row.Int(2);
+    r.ends_at_ms = row.Int(3);
+    r.created_by = row.Text(4);
+    r.comment = row.Text(5);
+    r.created_at_ms = row.Int(6);
+    r.updated_at_ms = row.Int(7);
+    return r;
+  });
 }
 
 absl::Status SqliteStore::SaveSilence(const routing::SilenceRecord& silence,
@@ -651,21 +673,17 @@ absl::StatusOr<std::vector<DispatchGroupRecord>> SqliteStore::LoadDispatchGroups
                "SELECT group_key, receiver, notified, last_notify_ms, sequence, last_firing_json, "
                "last_flapping_json FROM dispatch_groups ORDER BY group_key");
   if (!st.ok()) return SqliteError(db_, "load dispatch groups");
-  std::vector<DispatchGroupRecord> groups;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "load dispatch groups", [](Statement& row) -> DispatchGroupRecord {
     DispatchGroupRecord g;
-    g.group_key = st.Text(0);
-    g.receiver = st.Text(1);
-    g.notified = st.Int(2) != 0;
-    g.last_notify_ms = st.Int(3);
-    g.sequence = static_cast<uint64_t>(st.Int(4));
-    g.last_firing = FingerprintsFromJson(st.Text(5));
-    g.last_flapping = FingerprintsFromJson(st.Text(6));
-    groups.push_back(std::move(g));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load dispatch groups");
-  return groups;
+    g.group_key = row.Text(0);
+    g.receiver = row.Text(1);
+    g.notified = row.Int(2) != 0;
+    g.last_notify_ms = row.Int(3);
+    g.sequence = static_cast<uint64_t>(row.Int(4));
+    g.last_firing = FingerprintsFromJson(row.Text(5));
+    g.last_flapping = FingerprintsFromJson(row.Text(6));
+    return g;
+  });
 }
 
 absl::Status SqliteStore::WriteIncidentChanges(const IncidentChanges& changes) {
@@ -832,15 +850,7 @@ absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::LoadPendingOutbox() {
                                  OutboxStateName(OutboxState::kPending), "' ORDER BY id");
   Statement st(db_, sql.c_str());
   if (!st.ok()) return SqliteError(db_, "load pending outbox");
-  std::vector<OutboxRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    absl::StatusOr<OutboxRecord> r = ReadOutboxRow(st);
-    if (!r.ok()) return r.status();
-    rows.push_back(*std::move(r));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load pending outbox");
-  return rows;
+  return CollectRows(db_, st, "load pending outbox", ReadOutboxRow);
 }
 
 absl::Status SqliteStore::FinishOutbox(int64_t id, OutboxState state, int attempts,
@@ -874,15 +884,7 @@ absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::ListNotifications(size_t 
   Statement st(db_, sql.c_str());
   if (!st.ok()) return SqliteError(db_, "list notifications");
   st.BindInt(1, ClampLimit(limit));
-  std::vector<OutboxRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    absl::StatusOr<OutboxRecord> r = ReadOutboxRow(st);
-    if (!r.ok()) return r.status();
-    rows.push_back(*std::move(r));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list notifications");
-  return rows;
+  return CollectRows(db_, st, "list notifications", ReadOutboxRow);
 }
 
 absl::StatusOr<size_t> SqliteStore::PruneNotifications(int64_t before_ms) {
@@ -912,11 +914,7 @@ absl::StatusOr<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const Inc
   st.BindInt(1, q.from_ms);
   st.BindInt(2, q.to_ms);
   st.BindInt(3, q.limit == 0 ? -1 : ClampLimit(q.limit));  // a negative LIMIT: none
-  std::vector<IncidentRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadIncidentRow(st));
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list incidents");
-  return rows;
+  return CollectRows(db_, st, "list incidents", ReadIncidentRow);
 }
 
 absl::StatusOr<IncidentRecord> SqliteStore::GetIncident(int64_t id) {
@@ -948,11 +946,7 @@ absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimeline(int64_t in
   Statement st(db_, sql.c_str());
   if (!st.ok()) return SqliteError(db_, "list timeline");
   st.BindInt(1, incident_id);
-  std::vector<TimelineRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadTimelineRow(st));
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list timeline");
-  return rows;
+  return CollectRows(db_, st, "list timeline", ReadTimelineRow);
 }
 
 absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimelines(int64_t from_ms,
@@ -966,11 +960,7 @@ absl::StatusOr<std::vector<TimelineRecord>> SqliteStore::ListTimelines(int64_t f
   if (!st.ok()) return SqliteError(db_, "list timelines");
   st.BindInt(1, from_ms);
   st.BindInt(2, to_ms);
-  std::vector<TimelineRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) rows.push_back(ReadTimelineRow(st));
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list timelines");
-  return rows;
+  return CollectRows(db_, st, "list timelines", ReadTimelineRow);
 }
 
 absl::StatusOr<std::vector<oncall::Override>> SqliteStore::LoadOverrides() {
@@ -979,22 +969,18 @@ absl::StatusOr<std::vector<oncall::Override>> SqliteStore::LoadOverrides() {
                "SELECT id, schedule, user, start_ms, end_ms, created_by, reason, created_at_ms "
                "FROM oncall_overrides ORDER BY schedule, start_ms, id");
   if (!st.ok()) return SqliteError(db_, "load overrides");
-  std::vector<oncall::Override> overrides;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "load overrides", [](Statement& row) -> oncall::Override {
     oncall::Override o;
-    o.id = st.Text(0);
-    o.schedule = st.Text(1);
-    o.user = st.Text(2);
-    o.start_ms = st.Int(3);
-    o.end_ms = st.Int(4);
-    o.created_by = st.Text(5);
-    o.reason = st.Text(6);
-    o.created_at_ms = st.Int(7);
-    overrides.push_back(std::move(o));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load overrides");
-  return overrides;
+    o.id = row.Text(0);
+    o.schedule = row.Text(1);
+    o.user = row.Text(2);
+    o.start_ms = row.Int(3);
+    o.end_ms = row.Int(4);
+    o.created_by = row.Text(5);
+    o.reason = row.Text(6);
+    o.created_at_ms = row.Int(7);
+    return o;
+  });
 }
 
 absl::Status SqliteStore::SaveOverride(const oncall::Override& o, const AuditRecord& audit) {
@@ -1065,20 +1051,16 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(size_t limit) {
                "ORDER BY id DESC LIMIT ?1");
   if (!st.ok()) return SqliteError(db_, "list audit");
   st.BindInt(1, ClampLimit(limit));
-  std::vector<AuditRecord> rows;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+  return CollectRows(db_, st, "list audit", [](Statement& row) -> AuditRecord {
     AuditRecord r;
-    r.id = st.Int(0);
-    r.at_ms = st.Int(1);
-    r.actor = st.Text(2);
-    r.action = st.Text(3);
-    r.object = st.Text(4);
-    r.detail = st.Text(5);
-    rows.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "list audit");
-  return rows;
+    r.id = row.Int(0);
+    r.at_ms = row.Int(1);
+    r.actor = row.Text(2);
+    r.action = row.Text(3);
+    r.object = row.Text(4);
+    r.detail = row.Text(5);
+    return r;
+  });
 }
 
 }  // namespace vigie::daemon
